@@ -1,0 +1,119 @@
+"""Errors in the three shapes 360dialog answers with, plus the admin API's own."""
+
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from infra.local.simulator.models import ApiGeneration
+
+ON_PREMISE_META = {"api_status": "stable", "version": "2.x"}
+
+
+class SimulatorError(Exception, ABC):
+    """An error answer; each subclass renders its own body."""
+
+    def __init__(self, status: int, retry_after: int | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+    @abstractmethod
+    def body(self) -> dict[str, Any]: ...
+
+    def to_response(self) -> Response:
+        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        return JSONResponse(self.body(), status_code=self.status, headers=headers)
+
+
+class GatewayError(SimulatorError):
+    """360dialog's own gateway refusing a request (bad key, rate limit), before Meta is involved."""
+
+    def __init__(self, status: int, developer_message: str, retry_after: int | None = None) -> None:
+        super().__init__(status, retry_after)
+        self.developer_message = developer_message
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "meta": {"success": False, "http_code": self.status, "developer_message": self.developer_message}
+        }
+
+
+def invalid_api_key() -> GatewayError:
+    return GatewayError(401, "Invalid api_key")
+
+
+@dataclass(frozen=True)
+class MessagingErrorKind:
+    """One kind of Messaging API error, with the code and text each generation uses for it."""
+
+    cloud_code: int
+    cloud_message: str
+    on_premise_code: int
+    on_premise_title: str
+
+
+NOT_FOUND = MessagingErrorKind(100, "Unsupported request", 1006, "Resource not found")
+INVALID_PARAMETER = MessagingErrorKind(100, "Invalid parameter", 1009, "Parameter value is not valid")
+SERVICE_UNAVAILABLE = MessagingErrorKind(2, "Service temporarily unavailable", 1011, "Service not ready")
+INTERNAL_ERROR = MessagingErrorKind(131000, "Something went wrong", 1014, "Internal error")
+
+
+class MessagingApiError(SimulatorError):
+    """An error from the Messaging API: Meta's shape for Cloud numbers, the On-Premise shape otherwise."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: MessagingErrorKind,
+        generation: ApiGeneration,
+        details: str,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(status, retry_after)
+        self.kind = kind
+        self.generation = generation
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        if self.generation == "cloud":
+            return {
+                "error": {
+                    "message": f"(#{self.kind.cloud_code}) {self.kind.cloud_message}",
+                    "type": "OAuthException",
+                    "code": self.kind.cloud_code,
+                    "error_data": {"messaging_product": "whatsapp", "details": self.details},
+                    "fbtrace_id": "A" + secrets.token_urlsafe(16),
+                }
+            }
+        return {
+            "errors": [
+                {
+                    "code": self.kind.on_premise_code,
+                    "title": self.kind.on_premise_title,
+                    "details": self.details,
+                }
+            ],
+            "meta": ON_PREMISE_META,
+        }
+
+
+class AdminError(SimulatorError):
+    def __init__(self, status: int, message: str, details: list[Any] | None = None) -> None:
+        super().__init__(status)
+        self.message = message
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        if self.details is None:
+            return {"error": self.message}
+        return {"error": self.message, "details": self.details}
+
+
+async def render_simulator_error(request: Request, error: Exception) -> Response:
+    if not isinstance(error, SimulatorError):
+        raise error
+    return error.to_response()

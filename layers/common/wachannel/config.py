@@ -1,0 +1,67 @@
+"""Settings read from the environment once per container and validated at cold start."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """A missing or malformed environment variable; raised at cold start, naming the variable."""
+
+
+class CoreSettings(BaseSettings):
+    """What every function that touches the table needs."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    table_name: str = Field(min_length=1)
+
+
+class Dialog360Settings(BaseSettings):
+    """Where 360dialog lives; the local stack points these at its simulator."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    dialog360_cloud_base_url: str = "https://waba-v2.360dialog.io"
+    dialog360_on_premise_base_url: str = "https://waba.360dialog.io"
+    dialog360_partner_base_url: str = "https://hub.360dialog.io/api/v2"
+    # A channel may name its own base URL; the API key is sent there, so only these hosts are allowed.
+    dialog360_allowed_hosts: str = (
+        "waba-v2.360dialog.io,waba.360dialog.io,waba-sandbox.360dialog.io,waba.messagepipe.io"
+    )
+    dialog360_partner_id: str = ""
+    dialog360_partner_api_key_parameter: str = ""
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.dialog360_allowed_hosts.split(",") if h.strip())
+
+    @property
+    def partner_configured(self) -> bool:
+        return bool(self.dialog360_partner_id and self.dialog360_partner_api_key_parameter)
+
+
+class ChannelSettings(CoreSettings, Dialog360Settings):
+    api_key_kms_key_id: str = Field(min_length=1)
+    cursor_signing_key: SecretStr = Field(min_length=16)
+    # Empty: the webhook URL is derived from the API's own domain on each request.
+    webhook_base_url: str = ""
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+@cache
+def load_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """Builds the settings once; a problem fails the cold start with the variables it concerns."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigurationError(f"Invalid environment for {settings_class.__name__}: {problems}") from None

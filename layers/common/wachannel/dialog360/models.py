@@ -1,0 +1,68 @@
+"""What the 360dialog clients return. Tolerant of fields 360dialog may add."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+
+ApiGeneration = Literal["cloud", "on_premise"]
+SendAbility = Literal["AVAILABLE", "LIMITED", "BLOCKED"]
+
+
+class Dialog360Model(BaseModel):
+    """Base for everything read from 360dialog: unknown fields are ignored, numeric ids become text."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
+
+
+def _known_send_ability(value: object) -> object:
+    # A value Meta adds later must not break the health check; `raw` still holds it.
+    return value if value in get_args(SendAbility) else None
+
+
+KnownSendAbility = Annotated[SendAbility | None, BeforeValidator(_known_send_ability)]
+
+
+class HealthIssue(Dialog360Model):
+    """Why an entity cannot send, e.g. Meta's {"error_code", "error_description", "possible_solution"}."""
+
+    model_config = ConfigDict(validate_by_name=True)
+
+    code: str | None = Field(default=None, validation_alias=AliasChoices("error_code", "code"))
+    description: str = Field(default="", validation_alias=AliasChoices("error_description", "description"))
+    possible_solution: str | None = None
+
+
+class HealthEntity(Dialog360Model):
+    """One thing whose state decides whether the number can send: the number, its WABA, the business."""
+
+    entity_type: str
+    id: str | None = None
+    can_send_message: KnownSendAbility = None
+    additional_info: list[str] = Field(default_factory=list)
+    errors: list[HealthIssue] = Field(default_factory=list)
+
+
+class AccountHealth(Dialog360Model):
+    """Whether the number can send, per entity, for either API generation. `raw` is 360dialog's answer."""
+
+    can_send_message: KnownSendAbility = None
+    entities: list[HealthEntity] = Field(default_factory=list)
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+
+class WebhookConfig(Dialog360Model):
+    """The number's webhook at 360dialog. The headers carry the delivery secret, so they stay out of repr."""
+
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)
+
+
+class PartnerApiKey(Dialog360Model):
+    """A channel API key made through the Partner API; `address` is the base URL the key belongs to."""
+
+    id: str
+    api_key: SecretStr
+    address: str | None = None
+    app_id: str | None = None

@@ -1,0 +1,22 @@
+"""What a channel's webhook deliveries amount to, as channel health reports it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class ProviderErrorSeen(BaseModel):
+    code: str
+    message: str
+    at: datetime
+
+
+class DeliveryStats(BaseModel):
+    last_webhook_at: datetime | None = None
+    messages_received: int = 0
+    statuses_applied: int = 0
+    duplicates_dropped: int = 0
+    stale_statuses_ignored: int = 0
+    last_provider_error: ProviderErrorSeen | None = None

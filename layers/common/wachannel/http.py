@@ -1,0 +1,208 @@
+"""The pieces every HTTP function shares: the resolver with the contract's error envelope, the
+caller's identity from the JWT, opaque pagination cursors and the body size limit."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from wachannel.errors import (
+    DomainError,
+    InvalidCursor,
+    InvalidJson,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    ValidationFailed,
+)
+from wachannel.observability import logger
+
+MAX_JSON_BODY_BYTES = 64 * 1024
+PAGE_LIMIT_DEFAULT = 25
+PAGE_LIMIT_MAX = 100
+_WORKSPACE_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {
+        "description": description,
+        "content": {"application/json": {"model": ErrorEnvelope}},
+    }
+    for status, description in {
+        400: "Invalid JSON or cursor",
+        401: "No workspace in the token",
+        404: "No such resource in this workspace",
+        422: "The input breaks a rule",
+    }.items()
+}
+
+
+def _envelope_json(error: DomainError) -> str:
+    body = ErrorEnvelope(error=ErrorDetail(code=error.code, message=error.message, details=error.details))
+    return body.model_dump_json()
+
+
+def error_response(error: DomainError) -> Response[str]:
+    return Response(
+        status_code=error.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=_envelope_json(error),
+        headers=error.headers or None,
+    )
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location[1:]] or [str(part) for part in location]
+    return ".".join(parts)
+
+
+def _validation_failure(error: RequestValidationError) -> DomainError:
+    problems = error.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return InvalidJson("The request body is not valid JSON.")
+    return ValidationFailed(
+        [{"field": _field_of(tuple(p.get("loc", ()))), "message": str(p.get("msg", ""))} for p in problems]
+    )
+
+
+class ContractResolver(APIGatewayHttpResolver):
+    """Checks the body size before anything parses it: request validation runs before any middleware."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if len(event.get("body") or "") > MAX_JSON_BODY_BYTES:
+            too_large = PayloadTooLarge(
+                f"The request body is larger than {MAX_JSON_BODY_BYTES} bytes.",
+                details={"limit_bytes": MAX_JSON_BODY_BYTES},
+            )
+            return {
+                "statusCode": too_large.status,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": _envelope_json(too_large),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+def _domain_error(error: DomainError) -> Response[str]:
+    if error.status >= 500:
+        logger.warning("Request failed", extra={"error_code": error.code, "status": error.status})
+    return error_response(error)
+
+
+def _invalid_request(error: RequestValidationError) -> Response[str]:
+    return error_response(_validation_failure(error))
+
+
+def _not_json(_: RequestUnsupportedContentType) -> Response[str]:
+    return error_response(InvalidJson("Send the request body as JSON (Content-Type: application/json)."))
+
+
+def _no_route(_: NotFoundError) -> Response[str]:
+    return error_response(NotFound("No such route."))
+
+
+def _unexpected(_: Exception) -> Response[str]:
+    logger.exception("Unhandled error")
+    return error_response(DomainError("Something went wrong on our side; the request may be retried."))
+
+
+def create_resolver() -> ContractResolver:
+    """A resolver that validates input with pydantic and answers every error in the envelope."""
+    app = ContractResolver(enable_validation=True)
+    app.exception_handler(DomainError)(_domain_error)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(RequestUnsupportedContentType)(_not_json)
+    app.not_found(_no_route)
+    app.exception_handler(Exception)(_unexpected)
+    return app
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the workspace from the token's claim (never from the request) and the subject."""
+
+    workspace_id: str
+    subject: str
+
+
+def caller_of(event: APIGatewayProxyEventV2) -> Caller:
+    claims = event.request_context.authorizer.jwt_claim or {}
+    workspace_id = claims.get("workspace_id") or claims.get("custom:workspace_id")
+    if not isinstance(workspace_id, str) or not _WORKSPACE_ID.match(workspace_id):
+        raise Unauthorized("The token carries no valid workspace_id claim.")
+    subject = claims.get("sub")
+    return Caller(workspace_id=workspace_id, subject=subject if isinstance(subject, str) else "unknown")
+
+
+class PageQuery(BaseModel):
+    limit: int = Field(default=PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX)
+    cursor: str | None = None
+
+
+class CursorCodec:
+    """Opaque, tamper-checked cursors: the position is signed together with the scope (workspace and
+    list), so a forged cursor, or one from another workspace or list, is refused."""
+
+    def __init__(self, signing_key: bytes) -> None:
+        self._key = signing_key
+
+    def encode(self, scope: str, position: dict[str, Any] | None) -> str | None:
+        if not position:
+            return None
+        payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+        return f"{_b64(payload)}.{_b64(self._sign(scope, payload))}"
+
+    def decode(self, scope: str, cursor: str | None) -> dict[str, Any] | None:
+        if cursor is None:
+            return None
+        try:
+            payload_part, signature_part = cursor.split(".", 1)
+            payload = _unb64(payload_part)
+            signature = _unb64(signature_part)
+        except (ValueError, binascii.Error):
+            raise InvalidCursor() from None
+        if not hmac.compare_digest(signature, self._sign(scope, payload)):
+            raise InvalidCursor()
+        position = json.loads(payload)
+        if not isinstance(position, dict):
+            raise InvalidCursor()
+        return position
+
+    def _sign(self, scope: str, payload: bytes) -> bytes:
+        return hmac.new(self._key, scope.encode() + b"\x00" + payload, hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
