@@ -22,13 +22,14 @@ from wachannel.api.channels import (
 )
 from wachannel.config import ChannelSettings, load_settings
 from wachannel.http import (
-    ERROR_RESPONSES,
     PAGE_LIMIT_DEFAULT,
     PAGE_LIMIT_MAX,
+    PROVIDER_ERRORS,
     Caller,
     CursorCodec,
     caller_of,
     create_resolver,
+    documented,
 )
 from wachannel.observability import HTTP_CORRELATION_PATH, logger, metrics
 from wachannel.services.channels import ChannelChanges, ChannelService, NewChannel
@@ -50,14 +51,14 @@ def _service() -> ChannelService:
     return channel_service(app.current_event.request_context.domain_name)
 
 
-@app.post("/channels", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.post("/channels", responses=documented(201, ChannelOut, 409, *PROVIDER_ERRORS), tags=["Channels"])
 def connect_channel(request: ConnectChannelRequest) -> Response[ChannelOut]:
     channel = _service().connect(_caller(), NewChannel(**request.model_dump()))
     metrics.add_metric(name="ChannelsConnected", unit=MetricUnit.Count, value=1)
     return Response(201, content_types.APPLICATION_JSON, ChannelOut.of(channel))
 
 
-@app.get("/channels", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.get("/channels", responses=documented(200, ChannelPage), tags=["Channels"])
 def list_channels(limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None) -> ChannelPage:
     caller = _caller()
     scope = f"channels:{caller.workspace_id}"
@@ -67,12 +68,14 @@ def list_channels(limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None) -> C
     )
 
 
-@app.get("/channels/<channel_id>", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.get("/channels/<channel_id>", responses=documented(200, ChannelOut), tags=["Channels"])
 def get_channel(channel_id: str) -> ChannelOut:
     return ChannelOut.of(_service().get(_caller(), channel_id))
 
 
-@app.patch("/channels/<channel_id>", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.patch(
+    "/channels/<channel_id>", responses=documented(200, ChannelOut, 409, *PROVIDER_ERRORS), tags=["Channels"]
+)
 def update_channel(channel_id: str, request: UpdateChannelRequest) -> ChannelOut:
     named = request.model_fields_set
     changes = ChannelChanges(
@@ -84,28 +87,38 @@ def update_channel(channel_id: str, request: UpdateChannelRequest) -> ChannelOut
     return ChannelOut.of(_service().update(_caller(), channel_id, changes))
 
 
-@app.delete("/channels/<channel_id>", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.delete(
+    "/channels/<channel_id>", responses=documented(204, None, description="Disconnected"), tags=["Channels"]
+)
 def disconnect_channel(channel_id: str) -> Response[None]:
     _service().disconnect(_caller(), channel_id)
     return Response(204)
 
 
-@app.get("/channels/<channel_id>/api-key", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.get("/channels/<channel_id>/api-key", responses=documented(200, ApiKeyOut), tags=["Channels"])
 def view_api_key(channel_id: str) -> ApiKeyOut:
     return ApiKeyOut(api_key=_service().view_api_key(_caller(), channel_id))
 
 
-@app.put("/channels/<channel_id>/api-key", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.put(
+    "/channels/<channel_id>/api-key",
+    responses=documented(200, ChannelOut, *PROVIDER_ERRORS),
+    tags=["Channels"],
+)
 def replace_api_key(channel_id: str, request: ReplaceApiKeyRequest) -> ChannelOut:
     return ChannelOut.of(_service().replace_api_key(_caller(), channel_id, request.api_key))
 
 
-@app.post("/channels/<channel_id>/api-key/refresh", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.post(
+    "/channels/<channel_id>/api-key/refresh",
+    responses=documented(200, ChannelOut, 409, *PROVIDER_ERRORS),
+    tags=["Channels"],
+)
 def refresh_api_key(channel_id: str) -> ChannelOut:
     return ChannelOut.of(_service().refresh_api_key(_caller(), channel_id))
 
 
-@app.get("/channels/<channel_id>/audit", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.get("/channels/<channel_id>/audit", responses=documented(200, AuditPage), tags=["Channels"])
 def list_audit(channel_id: str, limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None) -> AuditPage:
     caller = _caller()
     scope = f"audit:{caller.workspace_id}:{channel_id}"
@@ -115,7 +128,7 @@ def list_audit(channel_id: str, limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Curso
     )
 
 
-@app.get("/channels/<channel_id>/health", responses=ERROR_RESPONSES, tags=["Channels"])
+@app.get("/channels/<channel_id>/health", responses=documented(200, HealthOut), tags=["Channels"])
 def channel_health(channel_id: str) -> HealthOut:
     return HealthOut.of(_service().health(_caller(), channel_id))
 

@@ -101,7 +101,10 @@ class Dialog360Double:
             return httpx.Response(401, json=INVALID_KEY_BODY)
         return httpx.Response(
             200,
-            json={"health": {"gateway_status": "connected"}, "meta": {"api_status": "stable", "version": "2.x"}},
+            json={
+                "health": {"gateway_status": "connected"},
+                "meta": {"api_status": "stable", "version": "2.x"},
+            },
         )
 
     def _get_webhook(self, request: httpx.Request) -> httpx.Response:
@@ -117,7 +120,9 @@ class Dialog360Double:
         if number is None:
             return httpx.Response(401, json=INVALID_KEY_BODY)
         body = json.loads(request.content)
-        number.webhook = None if body["url"] == "" else {"url": body["url"], "headers": body.get("headers", {})}
+        number.webhook = (
+            None if body["url"] == "" else {"url": body["url"], "headers": body.get("headers", {})}
+        )
         return httpx.Response(200, json=body)
 
     def _partner_channels(self, request: httpx.Request) -> httpx.Response:
@@ -129,13 +134,17 @@ class Dialog360Double:
             for n in self.numbers
             if wanted in (None, n.phone_digits)
         ]
-        return httpx.Response(200, json={"partner_channels": channels, "count": len(channels), "total": len(channels)})
+        return httpx.Response(
+            200, json={"partner_channels": channels, "count": len(channels), "total": len(channels)}
+        )
 
     def _new_key(self, request: httpx.Request, cid: str) -> httpx.Response:
         number = next(n for n in self.numbers if n.partner_channel_id == cid)
         number.revoked.add(number.api_key)
         number.api_key = f"refreshed-key-{len(number.revoked):04d}-abcdef"
-        return httpx.Response(201, json={"id": "ak_2", "api_key": number.api_key, "address": CLOUD_URL, "app_id": "1"})
+        return httpx.Response(
+            201, json={"id": "ak_2", "api_key": number.api_key, "address": CLOUD_URL, "app_id": "1"}
+        )
 
 
 @pytest.fixture

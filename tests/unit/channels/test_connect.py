@@ -49,14 +49,17 @@ def test_connecting_an_on_premise_number(api: Api, dialog360: Dialog360Double):
     channel = api.connect("4915112345679", ONPREM_KEY, api_generation="on_premise")
 
     assert channel["api_generation"] == "on_premise"
-    assert number.webhook is not None and number.webhook["url"] == channel["webhook_url"]
+    assert number.webhook is not None
+    assert number.webhook["url"] == channel["webhook_url"]
 
 
 def test_a_refused_key_is_422_and_nothing_is_stored(api: Api, dialog360: Dialog360Double):
     dialog360.add("4915112345678", CLOUD_KEY)
 
     status, body = api.call(
-        "POST", "/channels", body={"name": "Support", "phone_number": "+4915112345678", "api_key": "wrong-key-123"}
+        "POST",
+        "/channels",
+        body={"name": "Support", "phone_number": "+4915112345678", "api_key": "wrong-key-123"},
     )
 
     assert status == 422
@@ -162,7 +165,12 @@ def test_unknown_fields_are_refused(api: Api, dialog360: Dialog360Double):
     status, body = api.call(
         "POST",
         "/channels",
-        body={"name": "Support", "phone_number": "+4915112345678", "api_key": CLOUD_KEY, "workspace_id": "ws_x"},
+        body={
+            "name": "Support",
+            "phone_number": "+4915112345678",
+            "api_key": CLOUD_KEY,
+            "workspace_id": "ws_x",
+        },
     )
 
     assert status == 422
