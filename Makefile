@@ -13,7 +13,7 @@ export SAM_CLI_TELEMETRY := 0
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet '.[dev]'
 	touch $@
 
 # aws-sam-cli pins older Powertools/moto releases: a separate environment keeps the product's pins clean.

@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wachannel.observability import HTTP_CORRELATION_PATH, logger
@@ -24,6 +23,9 @@ def _openapi_json() -> str:
 
 @cache
 def _swagger_page() -> str:
+    # Loading Powertools' Swagger UI pulls in its OpenAPI models: paid by /docs only.
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
     assets = resources.files("aws_lambda_powertools.event_handler.openapi.swagger_ui")
     return generate_swagger_html(
         spec=_openapi_json(),

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from wachannel.errors import (
     DomainError,
@@ -33,6 +33,7 @@ from wachannel.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from wachannel.models import Model
 from wachannel.observability import logger
 
 MAX_JSON_BODY_BYTES = 64 * 1024
@@ -41,28 +42,45 @@ PAGE_LIMIT_MAX = 100
 _WORKSPACE_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     details: Any = None
 
 
-class ErrorEnvelope(BaseModel):
+class ErrorEnvelope(Model):
     error: ErrorDetail
 
 
-ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
-    status: {
-        "description": description,
-        "content": {"application/json": {"model": ErrorEnvelope}},
-    }
-    for status, description in {
-        400: "Invalid JSON or cursor",
-        401: "No workspace in the token",
-        404: "No such resource in this workspace",
-        422: "The input breaks a rule",
-    }.items()
+_ERROR_DESCRIPTIONS = {
+    400: "invalid_json, or validation_error for a cursor this list did not give out",
+    401: "unauthorized: the token has no workspace claim",
+    404: "not_found: no such resource in this workspace",
+    409: "A conflict named by the error code",
+    413: "payload_too_large",
+    422: "validation_error (details list every broken field), or invalid_api_key",
+    429: "rate_limited: 360dialog throttled us after our retries; see Retry-After",
+    502: "provider_error: 360dialog answered with an error; details give its status, code and message",
+    504: "provider_timeout: 360dialog did not answer in time",
 }
+COMMON_ERRORS = (400, 401, 404, 413, 422)
+PROVIDER_ERRORS = (429, 502, 504)
+
+
+def documented(
+    status: int, model: type[BaseModel] | None, *errors: int, description: str = "Success"
+) -> dict[int, OpenAPIResponse]:
+    """OpenAPI responses of a route: its success answer and, in the envelope, the errors it can give."""
+    success: OpenAPIResponse = {"description": description}
+    if model is not None:
+        success["content"] = {"application/json": {"model": model}}
+    answers: dict[int, OpenAPIResponse] = {status: success}
+    for error_status in sorted({*COMMON_ERRORS, *errors}):
+        answers[error_status] = {
+            "description": _ERROR_DESCRIPTIONS[error_status],
+            "content": {"application/json": {"model": ErrorEnvelope}},
+        }
+    return answers
 
 
 def _envelope_json(error: DomainError) -> str:
@@ -160,11 +178,6 @@ def caller_of(event: APIGatewayProxyEventV2) -> Caller:
         raise Unauthorized("The token carries no valid workspace_id claim.")
     subject = claims.get("sub")
     return Caller(workspace_id=workspace_id, subject=subject if isinstance(subject, str) else "unknown")
-
-
-class PageQuery(BaseModel):
-    limit: int = Field(default=PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX)
-    cursor: str | None = None
 
 
 class CursorCodec:

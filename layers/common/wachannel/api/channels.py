@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from wachannel.api.common import RequestModel, Timestamp
 from wachannel.domain.audit import AuditAction, AuditEntry
 from wachannel.domain.channels import ApiGeneration, CanSendMessage, Channel, ChannelStatus, mask_api_key
 from wachannel.domain.health import ChannelHealth
+from wachannel.models import Model
 
 ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # Sent to a new contact as a WhatsApp text message, whose body allows 4096 characters.
@@ -40,7 +41,7 @@ class ReplaceApiKeyRequest(RequestModel):
     api_key: ApiKey
 
 
-class ChannelOut(BaseModel):
+class ChannelOut(Model):
     id: str
     name: str
     phone_number: str
@@ -68,16 +69,16 @@ class ChannelOut(BaseModel):
         )
 
 
-class ChannelPage(BaseModel):
+class ChannelPage(Model):
     items: list[ChannelOut]
     next_cursor: str | None
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(Model):
     api_key: str
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(Model):
     at: Timestamp
     action: AuditAction
     actor: str
@@ -88,29 +89,29 @@ class AuditEntryOut(BaseModel):
         return cls(at=entry.at, action=entry.action, actor=entry.actor, details=entry.details)
 
 
-class AuditPage(BaseModel):
+class AuditPage(Model):
     items: list[AuditEntryOut]
     next_cursor: str | None
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(Model):
     code: str
     message: str
 
 
-class AccountOut(BaseModel):
+class AccountOut(Model):
     can_send_message: CanSendMessage | None
     additional_info: list[str]
     errors: list[str]
 
 
-class ProviderErrorOut(BaseModel):
+class ProviderErrorOut(Model):
     code: str
     message: str
     at: Timestamp
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Model):
     last_webhook_at: Timestamp | None
     messages_received: int
     statuses_applied: int
@@ -119,7 +120,7 @@ class DeliveryOut(BaseModel):
     last_provider_error: ProviderErrorOut | None
 
 
-class HealthOut(BaseModel):
+class HealthOut(Model):
     api_key_valid: bool | None
     webhook_registered: bool | None
     webhook_url_matches: bool | None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import ConfigDict, PlainSerializer
+
+from wachannel.models import Model
 
 Timestamp = Annotated[
     datetime,
@@ -13,7 +15,7 @@ Timestamp = Annotated[
 ]
 
 
-class RequestModel(BaseModel):
+class RequestModel(Model):
     """Request bodies refuse unknown fields, so a misspelt field is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")

@@ -8,10 +8,12 @@ person chooses to read, not for API clients.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wachannel.dialog360.payloads import ProviderErrorDescription
 from wachannel.errors import DomainError, ProviderError, ProviderTimeout, RateLimited
+
+if TYPE_CHECKING:
+    from wachannel.dialog360.payloads import ProviderErrorDescription
 
 # Meta's "application / number throughput reached" codes (reference 3.2).
 META_THROUGHPUT_CODES = frozenset({4, 80007, 130429})

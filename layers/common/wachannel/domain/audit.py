@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict, Field
+
+from wachannel.models import Model
 
 AuditAction = Literal[
     "api_key_viewed",
@@ -17,7 +19,7 @@ AuditAction = Literal[
 ]
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -26,4 +28,4 @@ class AuditEntry(BaseModel):
     at: datetime
     action: AuditAction
     actor: str
-    details: dict[str, Any] = {}
+    details: dict[str, Any] = Field(default_factory=dict)

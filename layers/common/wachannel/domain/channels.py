@@ -10,9 +10,10 @@ from ipaddress import ip_address
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from wachannel.errors import ValidationFailed
+from wachannel.models import Model
 
 ApiGeneration = Literal["cloud", "on_premise"]
 ChannelStatus = Literal["active", "disconnected"]
@@ -21,7 +22,7 @@ CanSendMessage = Literal["AVAILABLE", "LIMITED", "BLOCKED"]
 WEBHOOK_TOKEN_HEADER = "X-Webhook-Token"
 
 
-class Channel(BaseModel):
+class Channel(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from wachannel.models import Model
 
 
-class ProviderErrorSeen(BaseModel):
+class ProviderErrorSeen(Model):
     code: str
     message: str
     at: datetime
 
 
-class DeliveryStats(BaseModel):
+class DeliveryStats(Model):
     last_webhook_at: datetime | None = None
     messages_received: int = 0
     statuses_applied: int = 0

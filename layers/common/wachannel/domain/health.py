@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from wachannel.domain.channels import CanSendMessage, Channel
 from wachannel.domain.delivery import DeliveryStats
+from wachannel.models import Model
 
 
-class HealthProblem(BaseModel):
+class HealthProblem(Model):
     code: str
     message: str
 
 
-class AccountState(BaseModel):
+class AccountState(Model):
     can_send_message: CanSendMessage | None = None
-    additional_info: list[str] = []
-    errors: list[str] = []
+    additional_info: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
 
 
-class HealthFacts(BaseModel):
+class HealthFacts(Model):
     channel: Channel
     api_key_valid: bool | None
     provider_unreachable_reason: str | None = None
@@ -34,7 +35,7 @@ class HealthFacts(BaseModel):
     delivery: DeliveryStats = DeliveryStats()
 
 
-class ChannelHealth(BaseModel):
+class ChannelHealth(Model):
     api_key_valid: bool | None
     webhook_registered: bool | None
     webhook_url_matches: bool | None

@@ -4,10 +4,10 @@ disconnect it. Each step that talks to 360dialog runs before anything is saved."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wachannel.clock import Clock
-from wachannel.dialog360 import ApiKeyRejected, Dialog360Client, Dialog360Error
+from wachannel.dialog360 import ApiKeyRejected, Dialog360Error
 from wachannel.domain.audit import AuditAction, AuditEntry
 from wachannel.domain.channels import (
     WEBHOOK_TOKEN_HEADER,
@@ -29,6 +29,9 @@ from wachannel.observability import logger
 from wachannel.services.providers import REFRESH_SETUP_HINT, Dialog360Connector
 from wachannel.store.channels import ChannelRepository
 from wachannel.vault import ApiKeyVault
+
+if TYPE_CHECKING:
+    from wachannel.dialog360 import AccountHealth, Dialog360Client
 
 _UNSET: Any = object()
 
@@ -344,7 +347,7 @@ def _invalid_key(error: ApiKeyRejected) -> InvalidApiKey:
     )
 
 
-def _account_state(account: Any) -> AccountState:
+def _account_state(account: AccountHealth) -> AccountState:
     additional_info = [info for entity in account.entities for info in entity.additional_info]
     errors = [
         " ".join(part for part in (issue.description, issue.possible_solution or "") if part)

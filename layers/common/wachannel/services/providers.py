@@ -8,13 +8,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from wachannel.config import Dialog360Settings
-from wachannel.dialog360 import Dialog360Client, PartnerClient, build_http_client
 from wachannel.domain.channels import ApiGeneration
 from wachannel.errors import RefreshNotAvailable
 
 if TYPE_CHECKING:
     import httpx
     from mypy_boto3_ssm import SSMClient
+
+    from wachannel.dialog360 import Dialog360Client, PartnerClient
 
 REFRESH_SETUP_HINT = (
     "Key refresh needs 360dialog Partner API credentials: deploy with the parameters Dialog360PartnerId "
@@ -30,6 +31,8 @@ class Dialog360Connector:
 
     @cached_property
     def _http(self) -> httpx.Client:
+        from wachannel.dialog360 import build_http_client
+
         return build_http_client()
 
     def base_url(self, api_generation: ApiGeneration, channel_base_url: str | None) -> str:
@@ -42,6 +45,8 @@ class Dialog360Connector:
     def messaging(
         self, api_key: str, api_generation: ApiGeneration, channel_base_url: str | None
     ) -> Dialog360Client:
+        from wachannel.dialog360 import Dialog360Client
+
         return Dialog360Client(
             api_key, api_generation, self.base_url(api_generation, channel_base_url), http=self._http
         )
@@ -49,6 +54,8 @@ class Dialog360Connector:
     def partner(self) -> PartnerClient:
         if not self._settings.partner_configured:
             raise RefreshNotAvailable(REFRESH_SETUP_HINT)
+        from wachannel.dialog360 import PartnerClient
+
         return PartnerClient(
             self._settings.dialog360_partner_base_url,
             self._settings.dialog360_partner_id,

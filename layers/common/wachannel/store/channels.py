@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from wachannel.domain.audit import AuditEntry
 from wachannel.domain.channels import ApiGeneration, Channel, ChannelStatus
 from wachannel.domain.delivery import DeliveryStats
 from wachannel.errors import ChannelExists, InvalidCursor, NotFound
+from wachannel.models import Model
 from wachannel.store import keys
 from wachannel.store.codec import Item, from_item, to_attribute, to_item
 
@@ -23,7 +24,7 @@ _CHANNEL_FIELDS = tuple(Channel.model_fields)
 PHONE_RESERVATION_SECONDS = 60
 
 
-class ChannelRoute(BaseModel):
+class ChannelRoute(Model):
     """What the webhook needs to accept a delivery, read with one GetItem by channel id."""
 
     model_config = ConfigDict(frozen=True)
