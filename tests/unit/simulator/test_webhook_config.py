@@ -14,7 +14,7 @@ WEBHOOK = {
 
 @pytest.fixture(params=["cloud_number", "on_premise_number"])
 def number(request: pytest.FixtureRequest) -> SimulatedNumber:
-    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+    return request.getfixturevalue(request.param)
 
 
 def error_code(number: SimulatedNumber, body: dict[str, Any]) -> int:
