@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import socket
 import tomllib
+
+import pytest
+import pytest_socket
 
 from tests.unit.support import ROOT
 
@@ -37,3 +41,8 @@ def test_the_layer_never_imports_a_function():
     ]
 
     assert offenders == []
+
+
+def test_the_unit_suite_has_no_network():
+    with pytest.raises(pytest_socket.SocketBlockedError):
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 import pytest
-import pytest_socket
 import respx
 
 from tests.unit.dialog360.support import (
@@ -14,11 +13,6 @@ from tests.unit.dialog360.support import (
     FakeClock,
 )
 from wachannel.dialog360 import Dialog360Client, PartnerClient
-
-
-@pytest.fixture(autouse=True)
-def _network_blocked() -> None:
-    pytest_socket.disable_socket()
 
 
 @pytest.fixture

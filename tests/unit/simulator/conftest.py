@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 import pytest
-import pytest_socket
 from starlette.testclient import TestClient
 
 from infra.local.simulator import SimulatedNumber, SimulatorState, create_app
@@ -11,16 +10,6 @@ from tests.unit.simulator.support import (
     PARTNER_API_KEY,
     PARTNER_ID,
 )
-
-
-@pytest.fixture(autouse=True)
-def _network_blocked_but_event_loop_allowed() -> None:
-    """TestClient runs the app on an event loop whose wake-up pipe is a Unix socket pair.
-
-    Guards stack, so an earlier `--disable-socket` guard is lifted before the Unix-friendly one goes on.
-    """
-    pytest_socket.enable_socket()
-    pytest_socket.disable_socket(allow_unix_socket=True)
 
 
 @pytest.fixture
