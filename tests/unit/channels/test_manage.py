@@ -255,3 +255,24 @@ def test_health_when_360dialog_does_not_answer(api: Api, dialog360: Dialog360Dou
 
     assert health["api_key_valid"] is None
     assert health["problems"][0]["code"] == "provider_unreachable"
+
+
+def test_moving_to_another_number_with_its_key_lets_the_old_number_go(
+    api: Api, dialog360: Dialog360Double, channel: dict
+):
+    new_number = dialog360.add("4915112345670", "new-number-key-98765")
+
+    _, moved = api.call(
+        "PATCH",
+        "/channels/{channel_id}",
+        path_parameters=_path(channel),
+        body={"phone_number": "+4915112345670", "api_key": "new-number-key-98765"},
+        expect=200,
+    )
+
+    assert moved["phone_number"] == "+4915112345670"
+    assert new_number.webhook is not None
+    assert new_number.webhook["url"] == channel["webhook_url"]
+    assert dialog360.numbers[0].webhook is None
+    other = api.connect("+4915112345678", KEY)
+    assert other["phone_number"] == "+4915112345678"

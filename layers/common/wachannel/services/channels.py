@@ -158,11 +158,15 @@ class ChannelService:
             if changes.api_key is not None:
                 fields["api_key_ciphertext"] = self._vault.encrypt(api_key, caller.workspace_id, before.id)
                 fields["api_key_last4"] = last4(api_key)
-            return self._reregister(caller, before, api_key, fields, audit_actions)
+            after = self._reregister(caller, before, api_key, fields, audit_actions)
         except BaseException:
             if moves_number:
                 self._repository.release_phone(caller.workspace_id, phone_number, before.id)
             raise
+        if moves_number and changes.api_key is not None:
+            # The old key still belongs to the old number, whose deliveries we no longer accept.
+            self._clear_webhook(before)
+        return after
 
     def replace_api_key(self, caller: Caller, channel_id: str, api_key: str) -> Channel:
         return self.update(caller, channel_id, ChannelChanges(api_key=api_key))
@@ -204,14 +208,7 @@ class ChannelService:
         channel = self.get(caller, channel_id)
         if channel.status == "disconnected":
             return
-        try:
-            self._client_for(channel).clear_webhook()
-            cleared = True
-        except Dialog360Error as error:
-            logger.warning(
-                "Webhook not cleared at 360dialog", extra={"channel_id": channel.id, "code": error.code}
-            )
-            cleared = False
+        cleared = self._clear_webhook(channel)
         self._save(
             caller,
             channel,
@@ -318,6 +315,17 @@ class ChannelService:
             client.check_api_key()
         except ApiKeyRejected as error:
             raise _invalid_key(error) from None
+
+    def _clear_webhook(self, channel: Channel) -> bool:
+        """Best effort: the channel is let go even when 360dialog cannot be told."""
+        try:
+            self._client_for(channel).clear_webhook()
+        except Dialog360Error as error:
+            logger.warning(
+                "Webhook not cleared at 360dialog", extra={"channel_id": channel.id, "code": error.code}
+            )
+            return False
+        return True
 
     def _client_for(self, channel: Channel) -> Dialog360Client:
         return self._connector.messaging(self._decrypt(channel), channel.api_generation, channel.base_url)
