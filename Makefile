@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export AWS_DEFAULT_REGION ?= eu-central-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: run test lint typecheck template-lint unit e2e bench openapi deploy clean
+.PHONY: run test lint typecheck template-lint unit e2e bench openapi deploy clean customer
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ deploy: $(TOOLS)/.installed
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .local .local-test .aws-sam
+
+# Plays the customer against the running stack, e.g. make customer ARGS='text "Hi there"'.
+customer: $(VENV)/.installed
+	$(PY) -m infra.local.customer $(ARGS)

@@ -31,6 +31,7 @@ _DOCUMENTING_ENVIRONMENT = {
     "API_KEY_KMS_KEY_ID": "alias/documenting",
     "CURSOR_SIGNING_KEY": "documenting-only-signing-key",
     "AWS_DEFAULT_REGION": "eu-central-1",
+    "SEND_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
 }
 _DOCS_ROUTES: dict[str, Any] = {
     "/openapi.json": {
@@ -85,6 +86,9 @@ def build_document() -> dict[str, Any]:
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             if schemas.setdefault(name, schema) != schema:
                 raise RuntimeError(f"Two functions define the schema {name} differently")
+    for method, path in _public_routes():
+        if path in paths and method in paths[path]:
+            paths[path][method]["security"] = []
     schemas = _referenced(paths, schemas)
     bearer = HTTPBearer(bearerFormat="JWT").model_dump(mode="json", by_alias=True, exclude_none=True)
     return {
@@ -94,6 +98,20 @@ def build_document() -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": {"bearerAuth": bearer}},
     }
+
+
+def _public_routes() -> set[tuple[str, str]]:
+    """Routes the template serves without the JWT authorizer (the webhook, these docs)."""
+    from infra.local.cfn import load_template
+
+    template = load_template(ROOT / "template.yaml")
+    public = set()
+    for resource in template["Resources"].values():
+        for event in resource.get("Properties", {}).get("Events", {}).values():
+            properties = event.get("Properties", {})
+            if event.get("Type") == "HttpApi" and properties.get("Auth", {}).get("Authorizer") == "NONE":
+                public.add((properties["Method"].lower(), properties["Path"]))
+    return public
 
 
 def _referenced(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:

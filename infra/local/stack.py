@@ -346,6 +346,8 @@ def banner(facts: StackFacts, facts_path: Path, *, show_secrets: bool) -> str:
         f"  dev tokens (12 h, subject {DEV_SUBJECT}):",
         *(f"    {workspace:<15} {secret(token)}" for workspace, token in facts.tokens.items()),
         f'  try: curl -H "Authorization: Bearer $TOKEN" {facts.api_url}/channels',
+        "  play a customer (once a channel is connected): make customer ARGS='text \"Hi there\"'"
+        "   (make customer ARGS=--help lists message types, statuses, --copies, --concurrency)",
         "Ctrl-C stops the stack.",
     ]
     return "\n".join(lines)

@@ -7,8 +7,21 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 import pytest_socket
+import respx
+from moto import mock_aws
+
+from infra.local.aws import create_dynamodb_tables, physical_name
+from infra.local.cfn import load_template
+from tests.unit.dialog360_double import (
+    KMS_ALIAS,
+    PARTNER_API_KEY,
+    PARTNER_ID,
+    PARTNER_KEY_PARAMETER,
+    Dialog360Double,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +35,18 @@ os.environ.update(
         "POWERTOOLS_SERVICE_NAME": "wachannel",
     }
 )
+SEND_QUEUE_NAME = "wachannel-test-send"
+os.environ.update(
+    {
+        "TABLE_NAME": physical_name("Table"),
+        "API_KEY_KMS_KEY_ID": KMS_ALIAS,
+        "CURSOR_SIGNING_KEY": "unit-test-cursor-signing-key",
+        "WEBHOOK_BASE_URL": "",
+        "DIALOG360_PARTNER_ID": PARTNER_ID,
+        "DIALOG360_PARTNER_API_KEY_PARAMETER": PARTNER_KEY_PARAMETER,
+        "SEND_QUEUE_URL": f"https://sqs.eu-central-1.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
+    }
+)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
@@ -32,3 +57,24 @@ def _no_network() -> Iterator[None]:
     pytest_socket.disable_socket(allow_unix_socket=True)
     yield
     pytest_socket.enable_socket()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        template = load_template(ROOT / "template.yaml")
+        create_dynamodb_tables(template, boto3.client("dynamodb"))
+        kms = boto3.client("kms")
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key_id)
+        boto3.client("ssm").put_parameter(
+            Name=PARTNER_KEY_PARAMETER, Value=PARTNER_API_KEY, Type="SecureString"
+        )
+        boto3.client("sqs").create_queue(QueueName=SEND_QUEUE_NAME)
+        yield
+
+
+@pytest.fixture
+def dialog360() -> Iterator[Dialog360Double]:
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        yield Dialog360Double(router)

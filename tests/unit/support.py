@@ -89,3 +89,24 @@ def workspace_claims(workspace_id: str, subject: str = "agent-1") -> dict[str, s
     claims = deepcopy(_EVENT_SHAPE["requestContext"]["authorizer"]["jwt"]["claims"])
     claims.update({"workspace_id": workspace_id, "sub": subject})
     return claims
+
+
+class Api:
+    """Calls the channels function the way API Gateway does, as one workspace."""
+
+    def __init__(self, module: ModuleType, workspace_id: str) -> None:
+        self.module = module
+        self.workspace_id = workspace_id
+
+    def call(self, method: str, route: str, *, expect: int | None = None, **kwargs: Any) -> tuple[int, Any]:
+        claims = kwargs.pop("claims", workspace_claims(self.workspace_id))
+        event = http_event(method, route, claims=claims, **kwargs)
+        response = self.module.lambda_handler(event, LambdaContext())
+        body = json.loads(response["body"]) if response.get("body") else None
+        if expect is not None:
+            assert response["statusCode"] == expect, body
+        return response["statusCode"], body
+
+    def connect(self, phone: str, api_key: str, **fields: Any) -> dict[str, Any]:
+        body = {"name": "Support", "phone_number": phone, "api_key": api_key, **fields}
+        return self.call("POST", "/channels", body=body, expect=201)[1]

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from infra.local.simulator.admin import ADMIN_PREFIX, admin_routes
+from infra.local.simulator.customer_admin import customer_admin_routes
 from infra.local.simulator.errors import (
     NOT_FOUND,
     AdminError,
@@ -53,6 +54,7 @@ def create_app(state: SimulatorState) -> Starlette:
             *webhook_config_routes(state),
             *partner_routes(state),
             *admin_routes(state),
+            *customer_admin_routes(state),
         ],
         middleware=[Middleware(GatewayMiddleware, state=state)],
         exception_handlers={SimulatorError: render_simulator_error, HTTPException: render_unmatched_request},

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kms import KMSClient
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
 
@@ -38,3 +39,10 @@ def ssm() -> SSMClient:
     import boto3
 
     return boto3.client("ssm", config=_client_config())
+
+
+@cache
+def sqs() -> SQSClient:
+    import boto3
+
+    return boto3.client("sqs", config=_client_config())

@@ -52,6 +52,10 @@ class ChannelSettings(CoreSettings, Dialog360Settings):
     webhook_base_url: str = ""
 
 
+class WebhookSettings(CoreSettings):
+    send_queue_url: str = Field(min_length=1)
+
+
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 

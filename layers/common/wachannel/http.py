@@ -68,14 +68,18 @@ PROVIDER_ERRORS = (429, 502, 504)
 
 
 def documented(
-    status: int, model: type[BaseModel] | None, *errors: int, description: str = "Success"
+    status: int,
+    model: type[BaseModel] | None,
+    *errors: int,
+    description: str = "Success",
+    common_errors: tuple[int, ...] = COMMON_ERRORS,
 ) -> dict[int, OpenAPIResponse]:
     """OpenAPI responses of a route: its success answer and, in the envelope, the errors it can give."""
     success: OpenAPIResponse = {"description": description}
     if model is not None:
         success["content"] = {"application/json": {"model": model}}
     answers: dict[int, OpenAPIResponse] = {status: success}
-    for error_status in sorted({*COMMON_ERRORS, *errors}):
+    for error_status in sorted({*common_errors, *errors}):
         answers[error_status] = {
             "description": _ERROR_DESCRIPTIONS[error_status],
             "content": {"application/json": {"model": ErrorEnvelope}},
@@ -152,9 +156,9 @@ def _unexpected(_: Exception) -> Response[str]:
     return error_response(DomainError("Something went wrong on our side; the request may be retried."))
 
 
-def create_resolver() -> ContractResolver:
-    """A resolver that validates input with pydantic and answers every error in the envelope."""
-    app = ContractResolver(enable_validation=True)
+def create_resolver(*, enable_validation: bool = True) -> ContractResolver:
+    """A resolver that answers every error in the envelope; with validation, pydantic checks input."""
+    app = ContractResolver(enable_validation=enable_validation)
     app.exception_handler(DomainError)(_domain_error)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(RequestUnsupportedContentType)(_not_json)

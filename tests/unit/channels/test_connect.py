@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import boto3
 
-from tests.unit.channels.conftest import Api, Dialog360Double
-from tests.unit.support import load_function
+from tests.unit.dialog360_double import Dialog360Double
+from tests.unit.support import Api, load_function
 
 CLOUD_KEY = "cloud-key-abcdef123456"
 ONPREM_KEY = "onprem-key-zyxwvu987654"

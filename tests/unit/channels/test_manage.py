@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.channels.conftest import Api, Dialog360Double
+from tests.unit.dialog360_double import Dialog360Double
+from tests.unit.support import Api
 
 KEY = "cloud-key-abcdef123456"
 NEW_KEY = "cloud-key-newnew654321"

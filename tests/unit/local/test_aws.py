@@ -38,10 +38,12 @@ def test_create_dynamodb_tables_builds_every_table_with_the_template_key_schema(
     assert sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
         definition["AttributeDefinitions"], key=lambda a: a["AttributeName"]
     )
-    [index] = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "GSI1"
-    assert index["KeySchema"] == definition["GlobalSecondaryIndexes"][0]["KeySchema"]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    built = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    declared = {index["IndexName"]: index for index in definition["GlobalSecondaryIndexes"]}
+    assert set(built) == set(declared)
+    for name, index in declared.items():
+        assert built[name]["KeySchema"] == index["KeySchema"]
+        assert built[name]["Projection"] == index["Projection"]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     time_to_live = clients.dynamodb.describe_time_to_live(TableName=table_names["Table"])
     assert time_to_live["TimeToLiveDescription"] == {

@@ -32,3 +32,27 @@ def to_e164(raw: str, field: str = "phone_number") -> str:
 def whatsapp_digits(e164: str) -> str:
     """360dialog and WhatsApp write numbers as digits with country code and no '+'."""
     return e164.removeprefix("+")
+
+
+def canonical_whatsapp_number(wa_id: str) -> str:
+    """The E.164 number of a WhatsApp id, with the country quirks of reference section 8 undone:
+    Brazil's mobiles get their ninth digit, Mexico's '521' becomes '52'; Argentina keeps '549',
+    its international mobile form."""
+    digits = "".join(c for c in wa_id if c.isdigit())
+    if digits.startswith("55") and len(digits) == 12 and digits[4] in _BR_MOBILE_FIRST_DIGITS:
+        digits = f"{digits[:4]}9{digits[4:]}"
+    elif digits.startswith("521") and len(digits) == 13:
+        digits = f"52{digits[3:]}"
+    return f"+{digits}"
+
+
+def identity_key(e164: str) -> str:
+    """One key per person whatever form their number arrives in: the canonical number, and for
+    Argentina without the mobile '9' (area codes never start with 9, so no landline collides)."""
+    digits = canonical_whatsapp_number(e164).removeprefix("+")
+    if digits.startswith("549") and len(digits) == 13:
+        digits = f"54{digits[3:]}"
+    return digits
+
+
+_BR_MOBILE_FIRST_DIGITS = frozenset("6789")

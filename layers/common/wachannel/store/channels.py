@@ -34,6 +34,7 @@ class ChannelRoute(Model):
     status: ChannelStatus
     api_generation: ApiGeneration
     accepted_secret_digests: frozenset[str]
+    has_greeting: bool = False
 
 
 def iso(moment: datetime) -> str:
@@ -125,6 +126,7 @@ class ChannelRepository:
             status=channel.status,
             api_generation=channel.api_generation,
             accepted_secret_digests=frozenset({secret_digest}),
+            has_greeting=channel.greeting_message is not None,
         )
         operations: list[TransactWriteItemTypeDef] = [
             self._phone_lock_confirm(channel),
@@ -295,8 +297,11 @@ class ChannelRepository:
         }
 
     def _route_update(self, channel: Channel, only_secret_digest: str | None) -> TransactWriteItemTypeDef:
-        expression = "SET #status = :status"
-        values: dict[str, Any] = {":status": {"S": channel.status}}
+        expression = "SET #status = :status, has_greeting = :greets"
+        values: dict[str, Any] = {
+            ":status": {"S": channel.status},
+            ":greets": {"BOOL": channel.greeting_message is not None},
+        }
         if only_secret_digest is not None:
             expression += ", accepted_secret_digests = :digests"
             values[":digests"] = {"SS": [only_secret_digest]}

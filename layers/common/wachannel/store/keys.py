@@ -36,3 +36,51 @@ def route_pk(channel_id: str) -> str:
 
 
 ROUTE_SK = "ROUTE"
+
+
+def message_pk(workspace_id: str, channel_id: str, wamid: str) -> str:
+    return f"WS#{workspace_id}#CH#{channel_id}#M#{wamid}"
+
+
+MESSAGE_SK = "MESSAGE"
+
+
+def contact_pk(workspace_id: str, contact_id: str) -> str:
+    return f"WS#{workspace_id}#CT#{contact_id}"
+
+
+CONTACT_SK = "CONTACT"
+
+
+def identity_pk(workspace_id: str, identity: str) -> str:
+    return f"WS#{workspace_id}#ID#{identity}"
+
+
+IDENTITY_SK = "IDENTITY"
+
+
+def conversation_sk(channel_id: str) -> str:
+    return f"CONV#{channel_id}"
+
+
+CONVERSATION_SK_PREFIX = "CONV#"
+
+
+def contact_messages_gsi(workspace_id: str, contact_id: str) -> str:
+    return f"WS#{workspace_id}#CT#{contact_id}#MSGS"
+
+
+def contact_channel_messages_gsi(workspace_id: str, contact_id: str, channel_id: str) -> str:
+    return f"WS#{workspace_id}#CT#{contact_id}#CH#{channel_id}#MSGS"
+
+
+def channel_conversations_gsi(workspace_id: str, channel_id: str) -> str:
+    return f"WS#{workspace_id}#CH#{channel_id}#CONVS"
+
+
+def workspace_conversations_gsi(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#CONVS"
+
+
+def workspace_contacts_gsi(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#CONTACTS"

@@ -1,0 +1,156 @@
+"""Admin routes that make the simulator play the customer: inbound messages, statuses, raw payloads and
+batches delivered to a number's registered webhook, and the log of those deliveries."""
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from infra.local.simulator.admin import ADMIN_PREFIX
+from infra.local.simulator.customer import (
+    BatchRequest,
+    CustomerInputError,
+    DeliveryLog,
+    InboundEvent,
+    InboundRequest,
+    RawDeliveryRequest,
+    StatusRequest,
+    WebhookAnswer,
+    WebhookDeliverer,
+    WebhookPayload,
+    inbound_payload,
+    status_payload,
+)
+from infra.local.simulator.errors import AdminError
+from infra.local.simulator.models import SimulatedNumber
+from infra.local.simulator.state import SimulatorState, UnknownNumber
+
+RequestModel = TypeVar("RequestModel", bound=BaseModel)
+
+_logger = logging.getLogger(__name__)
+
+
+async def parse_customer_request(request: Request, model: type[RequestModel]) -> RequestModel:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise AdminError(422, "the request body must be JSON") from None
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise AdminError(422, "invalid request body", json.loads(error.json(include_url=False))) from None
+
+
+def known_number(state: SimulatorState, request: Request) -> SimulatedNumber:
+    try:
+        return state.number(request.path_params["phone_number"])
+    except UnknownNumber as error:
+        raise AdminError(404, str(error)) from None
+
+
+def deliveries_answer(payload: WebhookPayload, answers: Sequence[WebhookAnswer]) -> dict[str, Any]:
+    return {
+        "message_id": payload.message_id,
+        "payload": payload.body,
+        "deliveries": [answer.to_json() for answer in answers],
+    }
+
+
+def customer_admin_routes(state: SimulatorState) -> list[Route]:
+    delivery_log = DeliveryLog()
+
+    def deliverer(number: SimulatedNumber) -> WebhookDeliverer:
+        if number.webhook is None:
+            raise AdminError(
+                409,
+                f"number {number.phone_number} has no webhook; register one with POST /v1/configs/webhook",
+            )
+        return WebhookDeliverer(number, number.webhook, delivery_log)
+
+    async def deliver(
+        number: SimulatedNumber, payloads: Sequence[WebhookPayload], concurrency: int
+    ) -> list[WebhookAnswer]:
+        answers = await deliverer(number).deliver_all(payloads, concurrency)
+        statuses = Counter(answer.status_key for answer in answers)
+        _logger.info(
+            "customer: %d payload(s) to %s's webhook, answers %s",
+            len(payloads),
+            number.phone_number,
+            dict(statuses),
+        )
+        return answers
+
+    async def send_inbound(request: Request) -> Response:
+        number = known_number(state, request)
+        inbound = await parse_customer_request(request, InboundRequest)
+        try:
+            payload = inbound_payload(number, inbound, int(time.time()))
+        except CustomerInputError as error:
+            raise AdminError(422, str(error)) from None
+        answers = await deliver(number, [payload] * inbound.copies, inbound.concurrency)
+        return JSONResponse(deliveries_answer(payload, answers))
+
+    async def send_status(request: Request) -> Response:
+        number = known_number(state, request)
+        status = await parse_customer_request(request, StatusRequest)
+        payload = status_payload(number, status, int(time.time()))
+        answers = await deliver(number, [payload] * status.copies, status.concurrency)
+        return JSONResponse(deliveries_answer(payload, answers))
+
+    async def send_raw(request: Request) -> Response:
+        number = known_number(state, request)
+        raw = await parse_customer_request(request, RawDeliveryRequest)
+        payload = WebhookPayload("raw", raw.payload)
+        answers = await deliver(number, [payload] * raw.copies, raw.concurrency)
+        return JSONResponse({"payload": payload.body, "deliveries": [answer.to_json() for answer in answers]})
+
+    async def send_batch(request: Request) -> Response:
+        number = known_number(state, request)
+        batch = await parse_customer_request(request, BatchRequest)
+        now = int(time.time())
+        try:
+            payloads = [
+                inbound_payload(number, event, now)
+                if isinstance(event, InboundEvent)
+                else status_payload(number, event, now)
+                for event in batch.events
+            ]
+        except CustomerInputError as error:
+            raise AdminError(422, str(error)) from None
+        deliveries = [payload for payload in payloads for _ in range(batch.copies_per_event)]
+        if batch.shuffle:
+            # Reproducible orderings for tests, not secrets.
+            random.Random(batch.seed).shuffle(deliveries)  # noqa: S311
+        answers = await deliver(number, deliveries, batch.concurrency)
+        return JSONResponse(
+            {
+                "delivered": len(answers),
+                "statuses": dict(Counter(answer.status_key for answer in answers)),
+                "message_ids": [payload.message_id for payload in payloads],
+            }
+        )
+
+    async def list_deliveries(request: Request) -> Response:
+        return JSONResponse([record.model_dump(mode="json") for record in delivery_log.records()])
+
+    async def clear_deliveries(request: Request) -> Response:
+        delivery_log.clear()
+        return Response(status_code=204)
+
+    number_path = ADMIN_PREFIX + "/numbers/{phone_number}"
+    return [
+        Route(number_path + "/inbound", send_inbound, methods=["POST"]),
+        Route(number_path + "/statuses", send_status, methods=["POST"]),
+        Route(number_path + "/deliver", send_raw, methods=["POST"]),
+        Route(number_path + "/batch", send_batch, methods=["POST"]),
+        Route(ADMIN_PREFIX + "/deliveries", list_deliveries, methods=["GET"]),
+        Route(ADMIN_PREFIX + "/deliveries", clear_deliveries, methods=["DELETE"]),
+    ]

@@ -1,0 +1,196 @@
+"""Turns a webhook delivery into stored state: each message once, under one contact per person, its
+conversation's window moved forward, statuses by rank, a greeting for a first message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from wachannel.clock import Clock
+from wachannel.domain.ids import new_id
+from wachannel.domain.inbound import InboundMessage, WebhookDelivery
+from wachannel.domain.messages import message_id
+from wachannel.domain.phone import canonical_whatsapp_number, identity_key
+from wachannel.observability import logger
+from wachannel.queues import GreetingQueue
+from wachannel.store.channels import ChannelRoute, iso
+from wachannel.store.inbound import DeliveryCounts, InboundRepository, MessageWrite, StatusWrite
+
+SUMMARY_TEXT_LENGTH = 200
+# WhatsApp's own notices, not something the customer wrote: they neither open the window nor greet.
+_NOT_CUSTOMER_ACTIVITY = frozenset({"system"})
+
+
+@dataclass
+class DeliveryReport:
+    events: int
+    counts: DeliveryCounts
+    message_types: Counter[str] = field(default_factory=Counter)
+    statuses_recorded: int = 0
+
+
+class InboundService:
+    def __init__(self, repository: InboundRepository, greetings: GreetingQueue, clock: Clock) -> None:
+        self._repository = repository
+        self._greetings = greetings
+        self._clock = clock
+
+    def accept(self, route: ChannelRoute, delivery: WebhookDelivery) -> DeliveryReport:
+        now = self._clock.now()
+        workspace_id, channel_id = route.workspace_id, route.channel_id
+        active = route.status == "active"
+        received = duplicates = applied = stale = recorded = 0
+        types: Counter[str] = Counter()
+        for message in delivery.messages:
+            outcome = self._repository.store_message(workspace_id, channel_id, message, now)
+            if outcome is MessageWrite.STORED:
+                received += 1
+                types[message.type] += 1
+            else:
+                duplicates += 1
+            if outcome is not MessageWrite.DUPLICATE:
+                # A redelivery that finds the message unfiled (a concurrent delivery is filing it, or an
+                # earlier one stopped half way) files it too: filing is idempotent.
+                self._file(route, message, now, resumed=outcome is MessageWrite.RESUMED, active=active)
+        for status in delivery.statuses:
+            written = self._repository.apply_status(workspace_id, channel_id, status)
+            applied += written is StatusWrite.APPLIED
+            stale += written is StatusWrite.STALE
+            duplicates += written is StatusWrite.DUPLICATE
+            recorded += written is StatusWrite.RECORDED
+        counts = DeliveryCounts(
+            messages_received=received,
+            duplicates_dropped=duplicates,
+            statuses_applied=applied,
+            stale_statuses_ignored=stale,
+        )
+        self._repository.record_delivery(workspace_id, channel_id, counts, now)
+        self._log_leftovers(route, delivery)
+        return DeliveryReport(delivery.event_count, counts, types, recorded)
+
+    def _file(
+        self, route: ChannelRoute, message: InboundMessage, now: datetime, *, resumed: bool, active: bool
+    ) -> None:
+        workspace_id, channel_id = route.workspace_id, route.channel_id
+        identity = _identity_of(message)
+        if identity is None:
+            logger.warning("Message without sender", extra={"channel_id": channel_id, "wamid": message.wamid})
+            return
+        resolution = self._repository.resolve_contact(
+            workspace_id,
+            identity=identity,
+            channel_id=channel_id,
+            new_contact_id=new_id("ct", now),
+            wa_id=message.from_wa_id,
+            profile_name=message.profile_name,
+            now=now,
+        )
+        phone_number = canonical_whatsapp_number(message.from_wa_id) if message.from_wa_id else None
+        if resolution.created or resumed:
+            self._repository.put_contact(
+                workspace_id,
+                {
+                    "id": resolution.contact_id,
+                    "phone_number": phone_number,
+                    "whatsapp_id": message.from_wa_id,
+                    "user_id": message.user_id,
+                    "profile_name": message.profile_name,
+                    "attributes": {},
+                    "channels": {channel_id},
+                    "created_at": iso(now),
+                    "updated_at": iso(now),
+                },
+            )
+        changed_name = message.profile_name and message.profile_name != resolution.previous_profile_name
+        changed_wa_id = message.from_wa_id and message.from_wa_id != resolution.previous_wa_id
+        if not resolution.created and (resolution.first_on_channel or changed_name or changed_wa_id):
+            self._repository.update_contact_seen(
+                workspace_id,
+                resolution.contact_id,
+                channel_id=channel_id,
+                wa_id=message.from_wa_id,
+                phone_number=phone_number,
+                profile_name=message.profile_name,
+                now=now,
+            )
+        if message.type == "system" and message.system and message.system.new_wa_id:
+            self._move_number(route, resolution.contact_id, message.system.new_wa_id, now)
+        customer_activity = active and message.type not in _NOT_CUSTOMER_ACTIVITY
+        self._repository.link_message(
+            workspace_id,
+            channel_id,
+            message=message,
+            contact_id=resolution.contact_id,
+            summary=_summary(channel_id, message),
+            counts_as_activity=customer_activity,
+        )
+        if customer_activity and resolution.first_on_channel and route.has_greeting:
+            self._greetings.enqueue_greeting(workspace_id, channel_id, resolution.contact_id, message.wamid)
+
+    def _move_number(self, route: ChannelRoute, contact_id: str, new_wa_id: str, now: datetime) -> None:
+        """The customer changed number: the new number now leads to the same contact."""
+        moved = self._repository.resolve_contact(
+            route.workspace_id,
+            identity=f"P#{identity_key(new_wa_id)}",
+            channel_id=route.channel_id,
+            new_contact_id=contact_id,
+            wa_id=new_wa_id,
+            profile_name=None,
+            now=now,
+        )
+        if moved.contact_id != contact_id:
+            logger.warning("New number already belongs to another contact", extra={"contact_id": contact_id})
+            return
+        self._repository.update_contact_seen(
+            route.workspace_id,
+            contact_id,
+            channel_id=route.channel_id,
+            wa_id=new_wa_id,
+            phone_number=canonical_whatsapp_number(new_wa_id),
+            profile_name=None,
+            now=now,
+        )
+
+    def _log_leftovers(self, route: ChannelRoute, delivery: WebhookDelivery) -> None:
+        for error in delivery.errors:
+            logger.warning(
+                "360dialog reported an error in a delivery",
+                extra={"channel_id": route.channel_id, "code": error.code, "title": error.title},
+            )
+        for item in delivery.unprocessable:
+            logger.warning(
+                "Unprocessable part of a delivery",
+                extra={"channel_id": route.channel_id, "reason": item.reason},
+            )
+        for change in delivery.other_changes:
+            logger.info(
+                "Delivery change not handled here",
+                extra={"channel_id": route.channel_id, "field": change.field},
+            )
+
+
+def _identity_of(message: InboundMessage) -> str | None:
+    if message.from_wa_id:
+        return f"P#{identity_key(message.from_wa_id)}"
+    if message.user_id:
+        return f"U#{message.user_id}"
+    return None
+
+
+def _summary(channel_id: str, message: InboundMessage) -> dict[str, Any]:
+    text = message.text or (message.media.caption if message.media else None)
+    if text is None and message.interactive:
+        text = message.interactive.title or message.interactive.body
+    if text is None and message.button:
+        text = message.button.text
+    if text is None and message.reaction:
+        text = message.reaction.emoji
+    return {
+        "id": message_id(channel_id, message.wamid),
+        "direction": "inbound",
+        "type": message.type,
+        "text": text[:SUMMARY_TEXT_LENGTH] if text else None,
+        "timestamp": iso(message.timestamp),
+    }

@@ -1,0 +1,28 @@
+"""Wires the webhook's pieces once per container."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from wachannel import aws
+from wachannel.clock import SystemClock
+from wachannel.config import WebhookSettings, load_settings
+from wachannel.queues import SqsSendQueue
+from wachannel.services.inbound import InboundService
+from wachannel.store.channels import ChannelRepository
+from wachannel.store.inbound import InboundRepository
+
+
+@cache
+def channel_repository() -> ChannelRepository:
+    return ChannelRepository(load_settings(WebhookSettings).table_name, aws.dynamodb)
+
+
+@cache
+def inbound_service() -> InboundService:
+    settings = load_settings(WebhookSettings)
+    return InboundService(
+        repository=InboundRepository(settings.table_name, aws.dynamodb),
+        greetings=SqsSendQueue(settings.send_queue_url, aws.sqs),
+        clock=SystemClock(),
+    )

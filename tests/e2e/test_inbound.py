@@ -1,0 +1,75 @@
+"""360dialog (the simulator playing a customer) delivers to the stack's webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.e2e.clients import Frontend, Simulator
+
+
+def _health(frontend: Frontend, channel: dict[str, Any]) -> dict[str, Any]:
+    return frontend.client.get(f"/channels/{channel['id']}/health").raise_for_status().json()
+
+
+def test_concurrent_redeliveries_are_stored_once(frontend: Frontend, simulator: Simulator) -> None:
+    number = simulator.new_number()
+    channel = frontend.connect(number, greeting_message="Welcome!")
+
+    answer = simulator.client.post(
+        f"/_admin/numbers/{number['phone_number']}/inbound",
+        json={
+            "from": "5511987654321",
+            "profile_name": "Ana Souza",
+            "type": "text",
+            "text": "Is my order shipped?",
+            "copies": 4,
+            "concurrency": 4,
+        },
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert {d["status"] for d in answer.json()["deliveries"]} == {200}
+    delivery = _health(frontend, channel)["delivery"]
+    assert delivery["messages_received"] == 1
+    assert delivery["duplicates_dropped"] == 3
+    assert delivery["last_webhook_at"] is not None
+
+
+def test_statuses_out_of_order_are_counted_once_each(frontend: Frontend, simulator: Simulator) -> None:
+    number = simulator.new_number("on_premise")
+    channel = frontend.connect(number)
+    events = [
+        {
+            "kind": "status",
+            "message_id": "gBEGkYiEB1VXAglK1ZEqA1YKPrU",
+            "status": status,
+            "recipient_id": "5511987654321",
+        }
+        for status in ("read", "sent", "delivered")
+    ]
+
+    answer = simulator.client.post(
+        f"/_admin/numbers/{number['phone_number']}/batch", json={"events": events, "concurrency": 1}
+    )
+
+    assert answer.json()["statuses"] == {"200": 3}
+    delivery = _health(frontend, channel)["delivery"]
+    assert delivery["statuses_applied"] == 1
+    assert delivery["stale_statuses_ignored"] == 2
+
+
+def test_a_forged_delivery_is_refused(frontend: Frontend, simulator: Simulator) -> None:
+    channel = frontend.connect(simulator.new_number())
+
+    answer = httpx.post(
+        channel["webhook_url"],
+        json={"object": "whatsapp_business_account", "entry": []},
+        headers={"X-Webhook-Token": "guessed"},
+        timeout=30,
+    )
+
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "unauthorized"
+    assert _health(frontend, channel)["delivery"]["last_webhook_at"] is None

@@ -1,0 +1,126 @@
+"""360dialog's endpoints as the functions call them, answered with the bodies 360dialog sends."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import respx
+
+CLOUD_URL = "https://waba-v2.360dialog.io"
+ON_PREMISE_URL = "https://waba.360dialog.io"
+PARTNER_URL = "https://hub.360dialog.io/api/v2"
+PARTNER_ID = "test01PA"
+PARTNER_KEY_PARAMETER = "/wachannel/test/dialog360-partner-api-key"
+PARTNER_API_KEY = "partner-key-0123456789"
+KMS_ALIAS = "alias/wachannel-test-api-keys"
+INVALID_KEY_BODY = {"meta": {"success": False, "http_code": 401, "developer_message": "Invalid api_key"}}
+
+
+@dataclass
+class NumberAt360dialog:
+    """One number as 360dialog knows it: its current key and webhook registration."""
+
+    phone_digits: str
+    api_key: str
+    generation: str
+    webhook: dict[str, Any] | None = None
+    can_send_message: str = "AVAILABLE"
+    partner_channel_id: str = ""
+    revoked: set[str] = field(default_factory=set)
+
+
+class Dialog360Double:
+    """360dialog's endpoints for the channels function, answered with the bodies 360dialog sends."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.numbers: list[NumberAt360dialog] = []
+        self.router = router
+        for base in (CLOUD_URL, ON_PREMISE_URL):
+            router.get(f"{base}/health_status").mock(side_effect=self._cloud_health)
+            router.get(f"{base}/v1/health").mock(side_effect=self._on_premise_health)
+            router.get(f"{base}/v1/configs/webhook").mock(side_effect=self._get_webhook)
+            router.post(f"{base}/v1/configs/webhook").mock(side_effect=self._set_webhook)
+        router.get(f"{PARTNER_URL}/partners/{PARTNER_ID}/channels").mock(side_effect=self._partner_channels)
+        router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
+            side_effect=self._new_key
+        )
+
+    def add(self, phone_digits: str, api_key: str, generation: str = "cloud") -> NumberAt360dialog:
+        number = NumberAt360dialog(phone_digits, api_key, generation, partner_channel_id=f"pc_{phone_digits}")
+        self.numbers.append(number)
+        return number
+
+    def _number(self, request: httpx.Request) -> NumberAt360dialog | None:
+        key = request.headers.get("D360-API-KEY")
+        return next((n for n in self.numbers if n.api_key == key), None)
+
+    def _cloud_health(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "cloud":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        state = number.can_send_message
+        waba: dict[str, Any] = {"entity_type": "WABA", "id": "5678", "can_send_message": state}
+        if state == "BLOCKED":
+            waba["errors"] = [
+                {
+                    "error_code": 131031,
+                    "error_description": "Business account is restricted",
+                    "possible_solution": "Contact support",
+                }
+            ]
+        entities = [{"entity_type": "PHONE_NUMBER", "id": "1234", "can_send_message": state}, waba]
+        return httpx.Response(200, json={"health_status": {"can_send_message": state, "entities": entities}})
+
+    def _on_premise_health(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        return httpx.Response(
+            200,
+            json={
+                "health": {"gateway_status": "connected"},
+                "meta": {"api_status": "stable", "version": "2.x"},
+            },
+        )
+
+    def _get_webhook(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        if number.webhook is None:
+            return httpx.Response(404, json={"errors": [{"code": 1006, "title": "Resource not found"}]})
+        return httpx.Response(200, json=number.webhook)
+
+    def _set_webhook(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        body = json.loads(request.content)
+        number.webhook = (
+            None if body["url"] == "" else {"url": body["url"], "headers": body.get("headers", {})}
+        )
+        return httpx.Response(200, json=body)
+
+    def _partner_channels(self, request: httpx.Request) -> httpx.Response:
+        if request.headers.get("X-API-Key") != PARTNER_API_KEY:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        wanted = json.loads(request.url.params.get("filters", "{}")).get("phone_number")
+        channels = [
+            {"id": n.partner_channel_id, "status": "running", "setup_info": {"phone_number": n.phone_digits}}
+            for n in self.numbers
+            if wanted in (None, n.phone_digits)
+        ]
+        return httpx.Response(
+            200, json={"partner_channels": channels, "count": len(channels), "total": len(channels)}
+        )
+
+    def _new_key(self, request: httpx.Request, cid: str) -> httpx.Response:
+        number = next(n for n in self.numbers if n.partner_channel_id == cid)
+        number.revoked.add(number.api_key)
+        number.api_key = f"refreshed-key-{len(number.revoked):04d}-abcdef"
+        return httpx.Response(
+            201, json={"id": "ak_2", "api_key": number.api_key, "address": CLOUD_URL, "app_id": "1"}
+        )
