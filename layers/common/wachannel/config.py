@@ -45,9 +45,14 @@ class Dialog360Settings(BaseSettings):
         return bool(self.dialog360_partner_id and self.dialog360_partner_api_key_parameter)
 
 
-class ChannelSettings(CoreSettings, Dialog360Settings):
-    api_key_kms_key_id: str = Field(min_length=1)
+class ApiSettings(CoreSettings):
+    """What every function behind the authorized HTTP API needs."""
+
     cursor_signing_key: SecretStr = Field(min_length=16)
+
+
+class ChannelSettings(ApiSettings, Dialog360Settings):
+    api_key_kms_key_id: str = Field(min_length=1)
     # Empty: the webhook URL is derived from the API's own domain on each request.
     webhook_base_url: str = ""
 

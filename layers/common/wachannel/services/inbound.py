@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from wachannel.clock import Clock
+from wachannel.domain.contacts import search_tokens
 from wachannel.domain.ids import new_id
 from wachannel.domain.inbound import InboundMessage, WebhookDelivery
 from wachannel.domain.messages import message_id
@@ -103,8 +104,22 @@ class InboundService:
                     "updated_at": iso(now),
                 },
             )
+            self._repository.index_contact(
+                workspace_id,
+                resolution.contact_id,
+                remove=set(),
+                add=search_tokens(phone_number, message.profile_name, None, None, None),
+            )
         changed_name = message.profile_name and message.profile_name != resolution.previous_profile_name
         changed_wa_id = message.from_wa_id and message.from_wa_id != resolution.previous_wa_id
+        if not resolution.created and changed_name:
+            # Old name entries stay: they may also stand for names an agent gave, which this does not read.
+            self._repository.index_contact(
+                workspace_id,
+                resolution.contact_id,
+                remove=set(),
+                add=search_tokens(phone_number, message.profile_name, None, None, None),
+            )
         if not resolution.created and (resolution.first_on_channel or changed_name or changed_wa_id):
             self._repository.update_contact_seen(
                 workspace_id,

@@ -20,6 +20,7 @@ from wachannel.domain.messages import message_id
 from wachannel.store import keys
 from wachannel.store.channels import iso
 from wachannel.store.codec import from_item, to_attribute, to_item
+from wachannel.store.contacts import write_search_tokens
 from wachannel.store.expressions import Update
 
 if TYPE_CHECKING:
@@ -183,6 +184,9 @@ class InboundRepository:
             )
         except client.exceptions.ConditionalCheckFailedException:
             return
+
+    def index_contact(self, workspace_id: str, contact_id: str, *, remove: set[str], add: set[str]) -> None:
+        write_search_tokens(self._client(), self._table, workspace_id, contact_id, remove=remove, add=add)
 
     def update_contact_seen(
         self,

@@ -84,3 +84,11 @@ def workspace_conversations_gsi(workspace_id: str) -> str:
 
 def workspace_contacts_gsi(workspace_id: str) -> str:
     return f"WS#{workspace_id}#CONTACTS"
+
+
+def contact_search_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#CTSEARCH"
+
+
+def contact_search_sk(token: str, contact_id: str) -> str:
+    return f"{token}#{contact_id}"
