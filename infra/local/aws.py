@@ -1,13 +1,14 @@
 """AWS on loopback: moto's server mode, provisioned from template.yaml's own resource definitions."""
 
 import json
-import socket
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local.cfn import (
     IntrinsicResolver,
@@ -47,6 +48,20 @@ _SECRET_GENERATOR_OPTIONS = (
 )
 
 
+class _OneRequestAtATime:
+    """moto's backends are not safe under concurrent requests: a TransactWriteItems snapshots whole
+    tables and restores the snapshot when it is cancelled, wiping writes other threads made
+    meanwhile. DynamoDB applies each request atomically; one request at a time gives that here."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
 class MotoServer:
     """moto's server mode on its own thread; every AWS client of the stack points at `endpoint_url`."""
 
@@ -54,20 +69,25 @@ class MotoServer:
         self.endpoint_url = f"http://{host}:{port}"
         self._host = host
         self._port = port
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        # ThreadedMotoServer.start() waits forever when its thread cannot bind, so find out first.
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((self._host, self._port))
-            except OSError as error:
-                raise OSError(f"moto cannot listen on {self._host}:{self._port}: {error}") from error
-        self._server.start()
+        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        try:
+            self._server = make_server(
+                self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
+            )
+        except OSError as error:
+            raise OSError(f"moto cannot listen on {self._host}:{self._port}: {error}") from error
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join()
 
 
 @dataclass(frozen=True)

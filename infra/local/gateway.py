@@ -1,8 +1,8 @@
 """The local API Gateway HTTP API: template.yaml's routes, its JWT authorizer, payload format 2.0.
 
 Each request is matched to a route as API Gateway matches it, authorized by the route's JWT authorizer,
-turned into the 2.0 event AWS would send, handed to the function's handler on a worker thread, and the
-handler's result turned into the HTTP response API Gateway would give. API Gateway's own answers (404,
+turned into the 2.0 event AWS would send, handed to an execution environment of the function (a worker
+process), and the handler's result turned into the HTTP response API Gateway would give. API Gateway's own answers (404,
 401, 413, 500) carry its own bodies.
 """
 
@@ -11,7 +11,8 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -480,4 +481,11 @@ def create_gateway_app(
             Route(OPENID_CONFIGURATION_PATH, serve_openid_configuration, methods=["GET"]),
         ]
     starlette_routes.append(Route("/{path:path}", gateway))
-    return Starlette(routes=starlette_routes)
+
+    @asynccontextmanager
+    async def stop_environments(_: Starlette) -> AsyncIterator[None]:
+        yield
+        for local_lambda in lambdas.values():
+            local_lambda.close()
+
+    return Starlette(routes=starlette_routes, lifespan=stop_environments)

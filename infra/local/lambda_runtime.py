@@ -1,18 +1,19 @@
 """Runs the template's Lambda functions in this process, as the Python runtime runs them in a container."""
 
-import importlib.util
 import logging
-import sys
+import multiprocessing
 import threading
-import time
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from infra.local import lambda_worker
 from infra.local.cfn import IntrinsicResolver, TemplateError, resources_of_type
+from infra.local.lambda_worker import FunctionFacts
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 _LAYER = "AWS::Serverless::LayerVersion"
@@ -20,8 +21,6 @@ _DEFAULT_TIMEOUT_SECONDS = 3
 _DEFAULT_MEMORY_MB = 128
 
 _logger = logging.getLogger(__name__)
-
-LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], Any]
 
 
 @dataclass(frozen=True)
@@ -108,32 +107,10 @@ def function_environment(function: LambdaFunction, resolver: IntrinsicResolver) 
     }
 
 
-class LambdaContext:
-    """The context object of the Python runtime, with the attributes handlers and Powertools read."""
-
-    function_version = "$LATEST"
-    identity = None
-    client_context = None
-
-    def __init__(self, function: LambdaFunction, invoked_function_arn: str) -> None:
-        self.function_name = function.function_name
-        self.memory_limit_in_mb = function.memory_mb
-        self.invoked_function_arn = invoked_function_arn
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function.function_name}"
-        self.log_stream_name = f"local/[$LATEST]{uuid.uuid4().hex}"
-        self._deadline = time.monotonic() + function.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-class FunctionInitError(Exception):
-    """The handler could not be loaded: Lambda's Runtime.ImportModuleError or an error during init."""
-
-
-class FunctionExited(Exception):
-    """The handler called sys.exit: Lambda's Runtime.ExitError. Here it must not stop the whole stack."""
+ENVIRONMENTS_PER_FUNCTION = 4
+# A cold start (imports, settings) happens inside the first invocation here; Lambda does not count
+# init against the function timeout, so neither does this.
+INIT_ALLOWANCE_SECONDS = 10
 
 
 class FunctionTimedOut(Exception):
@@ -141,67 +118,49 @@ class FunctionTimedOut(Exception):
 
 
 class LocalLambda:
-    """One function's handler module, loaded on first invocation (the cold start) and kept afterwards.
-
-    A failed load is not kept, so the next invocation tries again, as a new Lambda container would.
-    """
+    """One function's execution environments: worker processes, each serving one invocation at a
+    time and keeping its handler loaded (a warm container), up to ENVIRONMENTS_PER_FUNCTION at once.
+    Concurrent invocations therefore run truly in parallel and share no module state, as on Lambda."""
 
     def __init__(self, function: LambdaFunction, *, region: str, account_id: str) -> None:
         self.function = function
-        self._invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function.function_name}"
-        self._handler: LambdaHandler | None = None
-        self._load_lock = threading.Lock()
+        self._facts = FunctionFacts(
+            logical_id=function.logical_id,
+            function_name=function.function_name,
+            handler_file=str(function.handler_file),
+            handler_name=function.handler_name,
+            layer_dirs=tuple(str(d) for d in function.layer_dirs),
+            memory_mb=function.memory_mb,
+            timeout_seconds=function.timeout_seconds,
+            invoked_function_arn=f"arn:aws:lambda:{region}:{account_id}:function:{function.function_name}",
+        )
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        """Runs the handler on this thread; raises FunctionInitError, FunctionTimedOut or its own error."""
-        handler = self._loaded_handler()
-        context = LambdaContext(self.function, self._invoked_function_arn)
-        started = time.monotonic()
+        """Runs the handler in an environment; raises FunctionInitError, FunctionTimedOut or its own error."""
+        future = self._environments().submit(lambda_worker.invoke, self._facts, event)
         try:
-            result = handler(event, context)
-        except SystemExit as exit_request:
-            raise FunctionExited(
-                f"Runtime exited with error: exit status {exit_request.code}"
-            ) from exit_request
-        elapsed = time.monotonic() - started
-        if elapsed > self.function.timeout_seconds:
-            raise FunctionTimedOut(f"Task timed out after {elapsed:.2f} seconds")
-        return result
+            return future.result(timeout=self.function.timeout_seconds + INIT_ALLOWANCE_SECONDS)
+        except FutureTimeout:
+            raise FunctionTimedOut(
+                f"Task timed out after {self.function.timeout_seconds:.2f} seconds"
+            ) from None
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise
 
-    def _loaded_handler(self) -> LambdaHandler:
-        with self._load_lock:
-            if self._handler is None:
-                try:
-                    self._handler = self._load_handler()
-                except (Exception, SystemExit) as error:
-                    raise FunctionInitError(
-                        f"{self.function.logical_id}: cannot load {self.function.handler_file}: {error!r}"
-                    ) from error
-            return self._handler
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
 
-    def _load_handler(self) -> LambdaHandler:
-        for layer_dir in self.function.layer_dirs:
-            if str(layer_dir) not in sys.path:
-                sys.path.insert(0, str(layer_dir))
-        module = _load_module_by_path(f"_local_lambda_{self.function.logical_id}", self.function.handler_file)
-        handler = getattr(module, self.function.handler_name, None)
-        if not callable(handler):
-            raise AttributeError(f"{self.function.handler_file} has no callable {self.function.handler_name}")
-        return handler  # type: ignore[no-any-return]
-
-
-def _load_module_by_path(module_name: str, path: Path) -> ModuleType:
-    """Every function's module is called `app`, so each is loaded from its file under a name of its own."""
-    if not path.is_file():
-        raise FileNotFoundError(f"no handler file {path}")
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[module_name]
-        raise
-    return module
+    def _environments(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=ENVIRONMENTS_PER_FUNCTION, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._pool
