@@ -2,8 +2,8 @@
 
 Each request is matched to a route as API Gateway matches it, authorized by the route's JWT authorizer,
 turned into the 2.0 event AWS would send, handed to an execution environment of the function (a worker
-process), and the handler's result turned into the HTTP response API Gateway would give. API Gateway's own answers (404,
-401, 413, 500) carry its own bodies.
+process), and the handler's result turned into the HTTP response API Gateway would give. API Gateway's
+own answers (404, 401, 413, 500) carry its own bodies.
 """
 
 import base64
