@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
+import boto3
 import httpx
 import uvicorn
 from starlette.types import ASGIApp
@@ -33,8 +34,9 @@ from infra.local.cfn import LOCAL_ACCOUNT_ID, IntrinsicResolver, TemplateError, 
 from infra.local.facts import JWT_PRIVATE_KEY_FILE, STACK_FACTS_FILE, ReadyNumber, StackFacts
 from infra.local.gateway import create_gateway_app, read_http_routes
 from infra.local.jwt_issuer import LOCAL_AUDIENCE, OPENID_CONFIGURATION_PATH, LocalJwtIssuer, local_issuer_url
-from infra.local.lambda_runtime import function_environment, read_functions
+from infra.local.lambda_runtime import LocalLambda, function_environment, read_functions
 from infra.local.simulator import SimulatorState, create_app
+from infra.local.streams import StreamConsumer, read_stream_subscriptions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
@@ -206,6 +208,8 @@ class LocalStack:
     def __init__(self, settings: LocalStackSettings) -> None:
         self.settings = settings
         self._moto: MotoServer | None = None
+        self._consumers: list[asyncio.Task[None]] = []
+        self._environments: list[LocalLambda] = []
         self._servers: list[tuple[_EmbeddedServer, asyncio.Task[None]]] = []
         self._listeners: dict[str, socket.socket] = {}
         self._private_key_path = settings.state_dir / JWT_PRIVATE_KEY_FILE
@@ -276,6 +280,18 @@ class LocalStack:
 
         for name, app in (("360dialog simulator", create_app(simulator_state)), ("gateway", gateway_app)):
             self._servers.append(await _start_server(name, app, self._listeners[name]))
+        streams = boto3.Session(
+            aws_access_key_id=LOCAL_ACCESS_KEY_ID,
+            aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
+            region_name=LOCAL_REGION,
+        ).client("dynamodbstreams", endpoint_url=moto.endpoint_url)
+        for subscription in read_stream_subscriptions(functions, resources):
+            environment = LocalLambda(subscription.function, region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID)
+            self._environments.append(environment)
+            consumer = StreamConsumer(subscription, environment, clients.dynamodb, streams, clients.sqs)
+            self._consumers.append(
+                asyncio.create_task(consumer.run(), name=f"stream to {subscription.function.logical_id}")
+            )
         await _wait_until_answering(
             {
                 "gateway": settings.gateway_url + OPENID_CONFIGURATION_PATH,
@@ -321,6 +337,10 @@ class LocalStack:
                 await task
         for listener in self._listeners.values():
             listener.close()
+        for consumer in self._consumers:
+            consumer.cancel()
+        for environment in self._environments:
+            environment.close()
         if self._moto is not None:
             self._moto.stop()
 

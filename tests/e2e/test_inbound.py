@@ -106,7 +106,9 @@ def test_a_customer_conversation_as_the_frontend_sees_it(
         f"/contacts/{contacts[0]['id']}/messages", params={"channel_id": channel["id"], "limit": 100}
     ).json()["items"]
     assert [m["text"] for m in messages] == [f"message {i}" for i in reversed(range(8))]
-    conversations = frontend.client.get("/conversations", params={"channel_id": channel["id"]}).json()["items"]
+    conversations = frontend.client.get("/conversations", params={"channel_id": channel["id"]}).json()[
+        "items"
+    ]
     assert conversations[0]["last_message"]["text"] == "message 7"
     assert conversations[0]["last_inbound_at"] == "2026-11-18T11:06:47Z"
     for path in ("/contacts/{id}", "/contacts/{id}/messages"):

@@ -36,6 +36,7 @@ os.environ.update(
     }
 )
 SEND_QUEUE_NAME = "wachannel-test-send"
+EVENT_BUS_NAME = "wachannel-test-events"
 os.environ.update(
     {
         "TABLE_NAME": physical_name("Table"),
@@ -44,6 +45,7 @@ os.environ.update(
         "WEBHOOK_BASE_URL": "",
         "DIALOG360_PARTNER_ID": PARTNER_ID,
         "DIALOG360_PARTNER_API_KEY_PARAMETER": PARTNER_KEY_PARAMETER,
+        "EVENT_BUS_NAME": EVENT_BUS_NAME,
         "SEND_QUEUE_URL": f"https://sqs.eu-central-1.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
     }
 )
@@ -71,6 +73,7 @@ def aws() -> Iterator[None]:
             Name=PARTNER_KEY_PARAMETER, Value=PARTNER_API_KEY, Type="SecureString"
         )
         boto3.client("sqs").create_queue(QueueName=SEND_QUEUE_NAME)
+        boto3.client("events").create_event_bus(Name=EVENT_BUS_NAME)
         yield
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
@@ -46,3 +47,10 @@ def sqs() -> SQSClient:
     import boto3
 
     return boto3.client("sqs", config=_client_config())
+
+
+@cache
+def events() -> EventBridgeClient:
+    import boto3
+
+    return boto3.client("events", config=_client_config())

@@ -61,6 +61,12 @@ class WebhookSettings(CoreSettings):
     send_queue_url: str = Field(min_length=1)
 
 
+class EventsSettings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    event_bus_name: str = Field(min_length=1)
+
+
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 

@@ -108,6 +108,7 @@ def test_provisioning_creates_every_emulated_resource_of_the_project_template(cl
         "SendDeadLetterQueue",
         "SendQueue",
         "MediaDeadLetterQueue",
+        "EventsDeadLetterQueue",
         "MediaQueue",
     }
     send_queue = clients.sqs.get_queue_attributes(QueueUrl=resources["SendQueue"].ref, AttributeNames=["All"])
