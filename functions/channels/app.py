@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,10 +19,10 @@ from wachannel.api.channels import (
     ReplaceApiKeyRequest,
     UpdateChannelRequest,
 )
+from wachannel.api.paging import PageCursor, PageLimit
 from wachannel.config import ChannelSettings, load_settings
 from wachannel.http import (
     PAGE_LIMIT_DEFAULT,
-    PAGE_LIMIT_MAX,
     PROVIDER_ERRORS,
     Caller,
     CursorCodec,
@@ -38,9 +37,6 @@ from wachannel.services.factory import channel_service
 settings = load_settings(ChannelSettings)
 cursors = CursorCodec(settings.cursor_signing_key.get_secret_value().encode())
 app = create_resolver()
-
-Limit = Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)]
-Cursor = Annotated[str | None, Query()]
 
 
 def _caller() -> Caller:
@@ -59,7 +55,7 @@ def connect_channel(request: ConnectChannelRequest) -> Response[ChannelOut]:
 
 
 @app.get("/channels", responses=documented(200, ChannelPage), tags=["Channels"])
-def list_channels(limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None) -> ChannelPage:
+def list_channels(limit: PageLimit = PAGE_LIMIT_DEFAULT, cursor: PageCursor = None) -> ChannelPage:
     caller = _caller()
     scope = f"channels:{caller.workspace_id}"
     channels, position = _service().page(caller, limit, cursors.decode(scope, cursor))
@@ -119,7 +115,9 @@ def refresh_api_key(channel_id: str) -> ChannelOut:
 
 
 @app.get("/channels/<channel_id>/audit", responses=documented(200, AuditPage), tags=["Channels"])
-def list_audit(channel_id: str, limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None) -> AuditPage:
+def list_audit(
+    channel_id: str, limit: PageLimit = PAGE_LIMIT_DEFAULT, cursor: PageCursor = None
+) -> AuditPage:
     caller = _caller()
     scope = f"audit:{caller.workspace_id}:{channel_id}"
     entries, position = _service().page_audit(caller, channel_id, limit, cursors.decode(scope, cursor))

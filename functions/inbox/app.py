@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wachannel.api.inbox import ContactOut, ContactPage, ConversationPage, MessagePage, UpdateContactRequest
+from wachannel.api.paging import PageCursor, PageLimit
 from wachannel.config import ApiSettings, load_settings
 from wachannel.http import (
     PAGE_LIMIT_DEFAULT,
-    PAGE_LIMIT_MAX,
     Caller,
     CursorCodec,
     caller_of,
@@ -25,8 +25,6 @@ settings = load_settings(ApiSettings)
 cursors = CursorCodec(settings.cursor_signing_key.get_secret_value().encode())
 app = create_resolver()
 
-Limit = Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)]
-Cursor = Annotated[str | None, Query()]
 ChannelFilter = Annotated[str | None, Query(max_length=64)]
 
 
@@ -40,8 +38,8 @@ def list_contacts(
         str | None, Query(max_length=100, description="Beginning of a name word or of the number")
     ] = None,
     channel_id: ChannelFilter = None,
-    limit: Limit = PAGE_LIMIT_DEFAULT,
-    cursor: Cursor = None,
+    limit: PageLimit = PAGE_LIMIT_DEFAULT,
+    cursor: PageCursor = None,
 ) -> ContactPage:
     caller = _caller()
     scope = f"contacts:{caller.workspace_id}:{channel_id or ''}:{query or ''}"
@@ -64,7 +62,7 @@ def update_contact(contact_id: str, request: UpdateContactRequest) -> ContactOut
 
 @app.get("/conversations", responses=documented(200, ConversationPage), tags=["Inbox"])
 def list_conversations(
-    channel_id: ChannelFilter = None, limit: Limit = PAGE_LIMIT_DEFAULT, cursor: Cursor = None
+    channel_id: ChannelFilter = None, limit: PageLimit = PAGE_LIMIT_DEFAULT, cursor: PageCursor = None
 ) -> ConversationPage:
     caller = _caller()
     scope = f"conversations:{caller.workspace_id}:{channel_id or ''}"
@@ -76,8 +74,8 @@ def list_conversations(
 def list_messages(
     contact_id: str,
     channel_id: ChannelFilter = None,
-    limit: Limit = PAGE_LIMIT_DEFAULT,
-    cursor: Cursor = None,
+    limit: PageLimit = PAGE_LIMIT_DEFAULT,
+    cursor: PageCursor = None,
 ) -> MessagePage:
     caller = _caller()
     scope = f"messages:{caller.workspace_id}:{contact_id}:{channel_id or ''}"
