@@ -10,6 +10,7 @@ import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.local import moto_transactions
 from infra.local.cfn import (
     IntrinsicResolver,
     PhysicalResource,
@@ -73,6 +74,7 @@ class MotoServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        moto_transactions.install()
         app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         try:
             self._server = make_server(
