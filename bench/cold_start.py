@@ -107,9 +107,25 @@ result = {{"import_seconds": imported - started, "invoke_seconds": None, "status
 if config["event"] is not None:
     response = module.lambda_handler(config["event"], FakeLambdaContext())
     result["invoke_seconds"] = time.perf_counter() - imported
-    result["status"] = response["statusCode"]
+    failed = response.get("batchItemFailures")
+    result["status"] = response.get("statusCode", "batch failed" if failed else "batch ok")
 print({RESULT_MARKER!r} + json.dumps(result))
 """
+
+# A change of an item that stands for no domain event: the stream consumer runs without AWS calls.
+STREAM_RECORD_WITHOUT_EVENTS = {
+    "eventID": "1",
+    "eventName": "MODIFY",
+    "eventSource": "aws:dynamodb",
+    "awsRegion": REGION,
+    "dynamodb": {
+        "Keys": {"PK": {"S": "bench"}, "SK": {"S": "bench"}},
+        "NewImage": {"PK": {"S": "bench"}, "SK": {"S": "bench"}, "entity": {"S": "channel"}},
+        "SequenceNumber": "1",
+        "SizeBytes": 10,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    },
+}
 
 NAIVE_BASELINE_SOURCE = f'''
 """What a careless function does at import: everything, whether or not the request needs it."""
@@ -187,13 +203,20 @@ class ChildFailed(Exception):
     """The child exited with an error, timed out or printed no result; the message is one line."""
 
 
+def _first_event(target: Target) -> dict[str, Any]:
+    """An HTTP request for functions behind the API; an empty batch for stream and queue consumers."""
+    if "create_resolver" in target.module_path.read_text() or target.module_name == "bench_naive_baseline":
+        return FIRST_REQUEST_EVENT
+    return {"Records": [STREAM_RECORD_WITHOUT_EVENTS]}
+
+
 def run_child(target: Target, bytecode_cache: Path) -> dict[str, Any]:
     config = {
         "environment": CHILD_ENVIRONMENT,
         "layer_path": str(LAYER_PATH),
         "module_path": str(target.module_path),
         "module_name": target.module_name,
-        "event": FIRST_REQUEST_EVENT if target.invokes else None,
+        "event": _first_event(target) if target.invokes else None,
     }
     try:
         completed = subprocess.run(
