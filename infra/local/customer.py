@@ -30,10 +30,10 @@ examples:
   python -m infra.local.customer media --kind voice
   python -m infra.local.customer media --kind document --filename invoice.pdf --caption "my invoice"
   python -m infra.local.customer location --lat -23.56 --lon -46.65 --place-name "Shop"
-  python -m infra.local.customer reaction --message-id wamid.XXX --emoji "👍"
-  python -m infra.local.customer button --payload CONFIRM_A1234 --text Confirm --reply-to wamid.XXX
+  python -m infra.local.customer reaction --message-id wamid.HBgNNTUxMTk4 --emoji "👍"
+  python -m infra.local.customer button --payload CONFIRM_A1234 --text Confirm --reply-to wamid.HBgNNTUxMTk4
   python -m infra.local.customer interactive --reply-id yes_1 --title Yes
-  python -m infra.local.customer status --message-id wamid.XXX --status read
+  python -m infra.local.customer status --message-id wamid.HBgNNTUxMTk4 --status read
   python -m infra.local.customer raw --file payload.json --copies 3 --concurrency 3
   make customer ARGS='text --copies 2 "Hi there"'
 
