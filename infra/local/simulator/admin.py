@@ -32,15 +32,16 @@ class CreateNumberRequest(BaseModel):
     api_key: StrictStr | None = Field(default=None, min_length=1)
 
 
-async def parse_body(request: Request, model: type[RequestModel]) -> RequestModel:
+async def parse_body(request: Request, model: type[RequestModel], refusal_status: int = 400) -> RequestModel:
     try:
         body = await request.json()
     except ValueError:
-        raise AdminError(400, "the request body must be JSON") from None
+        raise AdminError(refusal_status, "the request body must be JSON") from None
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise AdminError(400, "invalid request body", json.loads(error.json(include_url=False))) from None
+        details = json.loads(error.json(include_url=False))
+        raise AdminError(refusal_status, "invalid request body", details) from None
 
 
 def number_json(number: SimulatedNumber) -> dict[str, Any]:

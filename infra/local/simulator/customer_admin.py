@@ -1,7 +1,6 @@
 """Admin routes that make the simulator play the customer: inbound messages, statuses, raw payloads and
 batches delivered to a number's registered webhook, and the log of those deliveries."""
 
-import json
 import logging
 import random
 import time
@@ -9,12 +8,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from infra.local.simulator.admin import ADMIN_PREFIX
+from infra.local.simulator.admin import ADMIN_PREFIX, parse_body
 from infra.local.simulator.customer import (
     BatchRequest,
     CustomerInputError,
@@ -39,14 +38,7 @@ _logger = logging.getLogger(__name__)
 
 
 async def parse_customer_request(request: Request, model: type[RequestModel]) -> RequestModel:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise AdminError(422, "the request body must be JSON") from None
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:
-        raise AdminError(422, "invalid request body", json.loads(error.json(include_url=False))) from None
+    return await parse_body(request, model, refusal_status=422)
 
 
 def known_number(state: SimulatorState, request: Request) -> SimulatedNumber:
