@@ -32,6 +32,7 @@ CHILD_ENVIRONMENT = {
     "API_KEY_KMS_KEY_ID": f"arn:aws:kms:{REGION}:123456789012:key/00000000-0000-0000-0000-000000000000",
     "CURSOR_SIGNING_KEY": "bench-cursor-signing-key-0123456789",
     "SEND_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-send",
+    "TEMPLATE_SYNC_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-sync",
     "EVENT_BUS_NAME": "wachannel-bench-events",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,

@@ -32,6 +32,7 @@ _DOCUMENTING_ENVIRONMENT = {
     "CURSOR_SIGNING_KEY": "documenting-only-signing-key",
     "AWS_DEFAULT_REGION": "eu-central-1",
     "SEND_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
+    "TEMPLATE_SYNC_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
     "EVENT_BUS_NAME": "documenting",
 }
 _DOCS_ROUTES: dict[str, Any] = {

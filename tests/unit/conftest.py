@@ -36,6 +36,7 @@ os.environ.update(
     }
 )
 SEND_QUEUE_NAME = "wachannel-test-send"
+TEMPLATE_SYNC_QUEUE_NAME = "wachannel-test-template-sync"
 EVENT_BUS_NAME = "wachannel-test-events"
 os.environ.update(
     {
@@ -47,6 +48,9 @@ os.environ.update(
         "DIALOG360_PARTNER_API_KEY_PARAMETER": PARTNER_KEY_PARAMETER,
         "EVENT_BUS_NAME": EVENT_BUS_NAME,
         "SEND_QUEUE_URL": f"https://sqs.eu-central-1.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
+        "TEMPLATE_SYNC_QUEUE_URL": (
+            f"https://sqs.eu-central-1.amazonaws.com/123456789012/{TEMPLATE_SYNC_QUEUE_NAME}"
+        ),
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -73,6 +77,7 @@ def aws() -> Iterator[None]:
             Name=PARTNER_KEY_PARAMETER, Value=PARTNER_API_KEY, Type="SecureString"
         )
         boto3.client("sqs").create_queue(QueueName=SEND_QUEUE_NAME)
+        boto3.client("sqs").create_queue(QueueName=TEMPLATE_SYNC_QUEUE_NAME)
         boto3.client("events").create_event_bus(Name=EVENT_BUS_NAME)
         yield
 

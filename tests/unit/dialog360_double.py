@@ -30,6 +30,40 @@ class NumberAt360dialog:
     can_send_message: str = "AVAILABLE"
     partner_channel_id: str = ""
     revoked: set[str] = field(default_factory=set)
+    templates: list[dict[str, Any]] = field(default_factory=list)
+    template_list_requests: int = 0
+    # An outage of this number's template endpoints: every call answers this status.
+    templates_unavailable: bool = False
+
+    def add_template(
+        self, name: str, language: str = "en", status: str = "APPROVED", **fields: Any
+    ) -> dict[str, Any]:
+        """A template in this number's generation's shape: On-Premise writes statuses in lower case."""
+        template = {
+            "name": name,
+            "language": language,
+            "category": fields.pop("category", "UTILITY"),
+            "status": status.lower() if self.generation == "on_premise" else status.upper(),
+            "rejected_reason": fields.pop("rejected_reason", "NONE"),
+            "namespace": "a1b2c3d4_e5f6_7890_abcd_ef1234567890",
+            "components": fields.pop(
+                "components",
+                [
+                    {
+                        "type": "BODY",
+                        "text": "Hi {{1}}, order {{2}} is on its way.",
+                        "example": {"body_text": [["Anna", "A-1234"]]},
+                    }
+                ],
+            ),
+            **fields,
+        }
+        if self.generation == "cloud":
+            template.setdefault("id", f"tpl_{len(self.templates) + 1}")
+        self.templates = [t for t in self.templates if (t["name"], t["language"]) != (name, language)] + [
+            template
+        ]
+        return template
 
 
 class Dialog360Double:
@@ -43,6 +77,11 @@ class Dialog360Double:
             router.get(f"{base}/v1/health").mock(side_effect=self._on_premise_health)
             router.get(f"{base}/v1/configs/webhook").mock(side_effect=self._get_webhook)
             router.post(f"{base}/v1/configs/webhook").mock(side_effect=self._set_webhook)
+            router.get(f"{base}/v1/configs/templates").mock(side_effect=self._list_templates)
+            router.post(f"{base}/v1/configs/templates").mock(side_effect=self._submit_template)
+            router.delete(url__regex=rf"{base}/v1/configs/templates/(?P<name>[^/?]+)").mock(
+                side_effect=self._delete_template
+            )
         router.get(f"{PARTNER_URL}/partners/{PARTNER_ID}/channels").mock(side_effect=self._partner_channels)
         router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
             side_effect=self._new_key
@@ -103,6 +142,65 @@ class Dialog360Double:
             None if body["url"] == "" else {"url": body["url"], "headers": body.get("headers", {})}
         )
         return httpx.Response(200, json=body)
+
+    def _list_templates(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        number.template_list_requests += 1
+        if number.templates_unavailable:
+            return httpx.Response(
+                503,
+                json={
+                    "meta": {"success": False, "http_code": 503, "developer_message": "Service unavailable"}
+                },
+            )
+        limit = int(request.url.params.get("limit", "50"))
+        offset = int(request.url.params.get("offset", "0"))
+        page = number.templates[offset : offset + limit]
+        return httpx.Response(
+            200,
+            json={
+                "count": len(page),
+                "total": len(number.templates),
+                "limit": limit,
+                "offset": offset,
+                "sort": ["id"],
+                "filters": {},
+                "waba_templates": page,
+            },
+        )
+
+    def _submit_template(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        body = json.loads(request.content)
+        if any((t["name"], t["language"]) == (body["name"], body["language"]) for t in number.templates):
+            return httpx.Response(
+                400,
+                json={
+                    "error": {
+                        "message": "Content in this language already exists",
+                        "type": "OAuthException",
+                        "code": 2388024,
+                        "fbtrace_id": "AbCdEf123",
+                    }
+                },
+            )
+        body.pop("allow_category_change", None)
+        created = number.add_template(status="PENDING", **body)
+        return httpx.Response(200, json=created)
+
+    def _delete_template(self, request: httpx.Request, name: str) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        remaining = [t for t in number.templates if t["name"] != name]
+        if len(remaining) == len(number.templates):
+            return httpx.Response(404, json={"errors": [{"code": 1006, "title": "Resource not found"}]})
+        number.templates = remaining
+        return httpx.Response(200, json={"meta": {"success": True}})
 
     def _partner_channels(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("X-API-Key") != PARTNER_API_KEY:

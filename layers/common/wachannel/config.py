@@ -59,6 +59,21 @@ class ChannelSettings(ApiSettings, Dialog360Settings):
 
 class WebhookSettings(CoreSettings):
     send_queue_url: str = Field(min_length=1)
+    template_sync_queue_url: str = Field(min_length=1)
+
+
+class TemplateSettings(CoreSettings, Dialog360Settings):
+    """The template sync worker's needs; the API adds the cursor key."""
+
+    api_key_kms_key_id: str = Field(min_length=1)
+
+
+class TemplateApiSettings(TemplateSettings, ApiSettings):
+    pass
+
+
+class TemplateFanOutSettings(CoreSettings):
+    template_sync_queue_url: str = Field(min_length=1)
 
 
 class EventsSettings(BaseSettings):

@@ -33,6 +33,16 @@ class NotFound(DomainError):
     status = 404
 
 
+class TemplateNotFound(DomainError):
+    code = "template_not_found"
+    status = 404
+
+
+class TemplateExists(DomainError):
+    code = "template_exists"
+    status = 409
+
+
 class ChannelExists(DomainError):
     code = "channel_exists"
     status = 409

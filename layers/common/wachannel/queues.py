@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 
 class GreetingQueue(Protocol):
@@ -37,3 +38,37 @@ class SqsSendQueue:
             "idempotency_key": f"greeting:{channel_id}:{contact_id}",
         }
         self._client().send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(job))
+
+
+class TemplateSyncQueue(Protocol):
+    def enqueue_syncs(self, channels: list[tuple[str, str]]) -> None: ...
+
+
+class SqsTemplateSyncQueue:
+    """One job per channel for the template-sync worker. A job delivered twice syncs twice, which
+    writes nothing the second time."""
+
+    BATCH = 10  # SendMessageBatch's most entries
+
+    def __init__(self, queue_url: str, client: Callable[[], SQSClient]) -> None:
+        self._queue_url = queue_url
+        self._client = client
+
+    def enqueue_syncs(self, channels: list[tuple[str, str]]) -> None:
+        """Raises if a job could not be queued after one retry, so the caller's trigger runs again."""
+        for start in range(0, len(channels), self.BATCH):
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {
+                    "Id": str(position),
+                    "MessageBody": json.dumps({"workspace_id": workspace_id, "channel_id": channel_id}),
+                }
+                for position, (workspace_id, channel_id) in enumerate(channels[start : start + self.BATCH])
+            ]
+            for _attempt in range(2):
+                answer = self._client().send_message_batch(QueueUrl=self._queue_url, Entries=entries)
+                failed = {failure["Id"] for failure in answer.get("Failed", [])}
+                entries = [entry for entry in entries if entry["Id"] in failed]
+                if not entries:
+                    break
+            if entries:
+                raise RuntimeError(f"SQS refused {len(entries)} template-sync jobs")

@@ -110,6 +110,8 @@ def test_provisioning_creates_every_emulated_resource_of_the_project_template(cl
         "MediaDeadLetterQueue",
         "EventsDeadLetterQueue",
         "MediaQueue",
+        "TemplateSyncDeadLetterQueue",
+        "TemplateSyncQueue",
     }
     send_queue = clients.sqs.get_queue_attributes(QueueUrl=resources["SendQueue"].ref, AttributeNames=["All"])
     redrive = json.loads(send_queue["Attributes"]["RedrivePolicy"])

@@ -125,6 +125,9 @@ class HealthOut(Model):
     webhook_registered: bool | None
     webhook_url_matches: bool | None
     templates_last_synced_at: Timestamp | None
+    templates_sync_error: str | None = Field(
+        description="why the last template sync failed, until one succeeds"
+    )
     profile_last_synced_at: Timestamp | None
     account: AccountOut
     delivery: DeliveryOut

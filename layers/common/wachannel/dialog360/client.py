@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -14,16 +16,28 @@ from wachannel.dialog360.models import (
     ApiGeneration,
     HealthEntity,
     HealthIssue,
+    ProviderTemplate,
     SendAbility,
+    SubmittedTemplate,
+    TemplateListing,
     WebhookConfig,
 )
-from wachannel.dialog360.payloads import CloudHealthStatusBody, OnPremiseHealthBody, WebhookConfigBody
+from wachannel.dialog360.payloads import (
+    CloudHealthStatusBody,
+    OnPremiseHealthBody,
+    TemplateListBody,
+    WebhookConfigBody,
+)
 from wachannel.dialog360.retry import RetryPolicy
 from wachannel.dialog360.transport import Dialog360HttpClient
 
 CLOUD_HEALTH_PATH = "/health_status"
 ON_PREMISE_HEALTH_PATH = "/v1/health"
 WEBHOOK_PATH = "/v1/configs/webhook"
+TEMPLATES_PATH = "/v1/configs/templates"
+TEMPLATE_PAGE_SIZE = 1000
+# 250 names per account, each in a few languages: far below this; it only stops a runaway loop.
+_MOST_TEMPLATE_PAGES = 100
 _GATEWAY_CONNECTED = "connected"
 
 
@@ -109,6 +123,52 @@ class Dialog360Client(Dialog360HttpClient):
 
     def clear_webhook(self) -> None:
         self._request("POST", WEBHOOK_PATH, json={"url": ""}, idempotent=True)
+
+    def list_templates(self, page_size: int = TEMPLATE_PAGE_SIZE) -> TemplateListing:
+        """Every template of the number, page by page until `total` is reached (or, without a
+        total, until a page comes back short)."""
+        templates: list[ProviderTemplate] = []
+        unreadable = offset = requests = 0
+        while requests < _MOST_TEMPLATE_PAGES:
+            response = self._request(
+                "GET",
+                TEMPLATES_PATH,
+                params={"limit": str(page_size), "offset": str(offset), "sort": "id"},
+                idempotent=True,
+            )
+            requests += 1
+            page = self._parse(response, TemplateListBody)
+            for entry in page.waba_templates:
+                try:
+                    templates.append(ProviderTemplate.model_validate(entry))
+                except ValidationError:
+                    unreadable += 1
+            offset += len(page.waba_templates)
+            if not page.waba_templates:
+                break
+            if page.total is None and len(page.waba_templates) < page_size:
+                break
+            if page.total is not None and offset >= page.total:
+                break
+        return TemplateListing(templates=templates, unreadable=unreadable, requests=requests)
+
+    def submit_template(self, template: dict[str, Any]) -> SubmittedTemplate:
+        # Not idempotent: a repeat after a lost answer would meet "already exists".
+        response = self._request("POST", TEMPLATES_PATH, json=template, idempotent=False)
+        try:
+            return SubmittedTemplate.model_validate_json(response.content)
+        except ValidationError:
+            return SubmittedTemplate()
+
+    def delete_template(self, name: str) -> bool:
+        """Deletes the name in every language; False when 360dialog has no template of that name."""
+        try:
+            self._request("DELETE", f"{TEMPLATES_PATH}/{quote(name, safe='')}", idempotent=True)
+        except ProviderRequestFailed as error:
+            if error.provider_status == 404:
+                return False
+            raise
+        return True
 
 
 def _gateway_entity(node: str, gateway_status: str) -> HealthEntity:

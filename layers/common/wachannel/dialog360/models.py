@@ -66,3 +66,34 @@ class PartnerApiKey(Dialog360Model):
     api_key: SecretStr
     address: str | None = None
     app_id: str | None = None
+
+
+class ProviderTemplate(Dialog360Model):
+    """One template as 360dialog lists it, in either generation's shape; values as 360dialog wrote them
+    (status casing and legacy categories vary: the domain normalises them)."""
+
+    name: str = Field(min_length=1)
+    language: str = Field(min_length=1)
+    category: str | None = None
+    status: str | None = None
+    rejected_reason: str | None = None
+    namespace: str | None = None
+    components: list[dict[str, Any]] = Field(default_factory=list)
+    id: str | None = None
+    quality_score: Any = None
+
+
+class TemplateListing(Dialog360Model):
+    """Every template of the number; `unreadable` counts list entries without a name or language."""
+
+    templates: list[ProviderTemplate]
+    unreadable: int = 0
+    requests: int = 1
+
+
+class SubmittedTemplate(Dialog360Model):
+    """360dialog's answer to a new template (exact shape unconfirmed: every field optional)."""
+
+    id: str | None = None
+    status: str | None = None
+    category: str | None = None

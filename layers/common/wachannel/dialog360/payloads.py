@@ -68,6 +68,15 @@ class PartnerChannelsBody(Dialog360Model):
     partner_channels: list[PartnerChannel] = Field(default_factory=list)
 
 
+class TemplateListBody(Dialog360Model):
+    """`GET /v1/configs/templates`: {"count", "total", "limit", "offset", "waba_templates": [...]}.
+
+    Entries stay raw so that one malformed template does not hide the others."""
+
+    total: int | None = None
+    waba_templates: list[Any] = Field(default_factory=list)
+
+
 class MetaErrorData(Dialog360Model):
     details: str | None = None
 

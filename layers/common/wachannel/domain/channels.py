@@ -39,6 +39,9 @@ class Channel(Model):
     created_at: datetime
     updated_at: datetime
     templates_last_synced_at: datetime | None = None
+    # The last template sync's failure, kept until a sync succeeds; None after a success.
+    templates_sync_error: str | None = None
+    templates_sync_attempted_at: datetime | None = None
     profile_last_synced_at: datetime | None = None
 
 

@@ -40,6 +40,7 @@ class ChannelHealth(Model):
     webhook_registered: bool | None
     webhook_url_matches: bool | None
     templates_last_synced_at: datetime | None
+    templates_sync_error: str | None
     profile_last_synced_at: datetime | None
     account: AccountState
     delivery: DeliveryStats
@@ -57,6 +58,7 @@ def assess(facts: HealthFacts) -> ChannelHealth:
             else facts.webhook_url_matches and facts.webhook_secret_matches is not False
         ),
         templates_last_synced_at=channel.templates_last_synced_at,
+        templates_sync_error=channel.templates_sync_error,
         profile_last_synced_at=channel.profile_last_synced_at,
         account=facts.account,
         delivery=facts.delivery,
@@ -119,7 +121,18 @@ def _problems(facts: HealthFacts) -> list[HealthProblem]:
             )
         )
     found.extend(_account_problems(facts.account))
-    if channel.templates_last_synced_at is None:
+    if channel.templates_sync_error is not None:
+        attempted = channel.templates_sync_attempted_at
+        found.append(
+            HealthProblem(
+                code="templates_sync_failed",
+                message="The last template sync"
+                + (f" ({attempted:%Y-%m-%d %H:%M} UTC)" if attempted else "")
+                + f" failed: {channel.templates_sync_error} Templates shown may be out of date; fix the "
+                f"cause and run POST /channels/{channel.id}/templates/sync.",
+            )
+        )
+    elif channel.templates_last_synced_at is None:
         found.append(
             HealthProblem(
                 code="templates_never_synced",

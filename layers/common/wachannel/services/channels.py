@@ -23,9 +23,10 @@ from wachannel.domain.channels import (
 from wachannel.domain.health import AccountState, ChannelHealth, HealthFacts, assess
 from wachannel.domain.ids import new_id
 from wachannel.domain.phone import to_e164, whatsapp_digits
-from wachannel.errors import InvalidApiKey, NotFound, RefreshNotAvailable, ValidationFailed
+from wachannel.errors import InvalidApiKey, RefreshNotAvailable
 from wachannel.http import Caller
 from wachannel.observability import logger
+from wachannel.services.channel_access import ChannelAccess
 from wachannel.services.providers import REFRESH_SETUP_HINT, Dialog360Connector
 from wachannel.store.channels import ChannelRepository
 from wachannel.vault import ApiKeyVault
@@ -70,16 +71,14 @@ class ChannelService:
         self._repository = repository
         self._vault = vault
         self._connector = connector
+        self._access = ChannelAccess(repository, vault, connector)
         self._clock = clock
         self._api_base_url = api_base_url
         self._allowed_hosts = allowed_provider_hosts
 
     # ------------------------------------------------------------------ reads
     def get(self, caller: Caller, channel_id: str) -> Channel:
-        channel = self._repository.get(caller.workspace_id, channel_id)
-        if channel is None:
-            raise NotFound("No such channel in this workspace.")
-        return channel
+        return self._access.channel(caller.workspace_id, channel_id)
 
     def page(self, caller: Caller, limit: int, start: dict[str, Any] | None) -> tuple[list[Channel], Any]:
         return self._repository.page(caller.workspace_id, limit, start)
@@ -255,12 +254,7 @@ class ChannelService:
 
     # ------------------------------------------------------------------ helpers
     def _active(self, caller: Caller, channel_id: str) -> Channel:
-        channel = self.get(caller, channel_id)
-        if channel.status != "active":
-            raise ValidationFailed.single(
-                "channel_id", "This channel is disconnected; connect the number again to change it."
-            )
-        return channel
+        return self._access.active_channel(caller.workspace_id, channel_id)
 
     def _reregister(
         self,
@@ -328,10 +322,10 @@ class ChannelService:
         return True
 
     def _client_for(self, channel: Channel) -> Dialog360Client:
-        return self._connector.messaging(self._decrypt(channel), channel.api_generation, channel.base_url)
+        return self._access.client(channel)
 
     def _decrypt(self, channel: Channel) -> str:
-        return self._vault.decrypt(channel.api_key_ciphertext, channel.workspace_id, channel.id)
+        return self._access.api_key(channel)
 
     def _audit(
         self, caller: Caller, channel: Channel, action: AuditAction, details: dict[str, Any]

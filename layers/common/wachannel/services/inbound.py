@@ -11,11 +11,12 @@ from typing import Any
 from wachannel.clock import Clock
 from wachannel.domain.contacts import search_tokens
 from wachannel.domain.ids import new_id
-from wachannel.domain.inbound import InboundMessage, WebhookDelivery
+from wachannel.domain.inbound import InboundMessage, OtherChange, WebhookDelivery
 from wachannel.domain.messages import message_id
 from wachannel.domain.phone import canonical_whatsapp_number, identity_key
 from wachannel.observability import logger
 from wachannel.queues import GreetingQueue
+from wachannel.services.templates import TemplateEvents
 from wachannel.store.channels import ChannelRoute, iso
 from wachannel.store.inbound import DeliveryCounts, InboundRepository, MessageWrite, StatusWrite
 
@@ -33,9 +34,16 @@ class DeliveryReport:
 
 
 class InboundService:
-    def __init__(self, repository: InboundRepository, greetings: GreetingQueue, clock: Clock) -> None:
+    def __init__(
+        self,
+        repository: InboundRepository,
+        greetings: GreetingQueue,
+        template_events: TemplateEvents,
+        clock: Clock,
+    ) -> None:
         self._repository = repository
         self._greetings = greetings
+        self._template_events = template_events
         self._clock = clock
 
     def accept(self, route: ChannelRoute, delivery: WebhookDelivery) -> DeliveryReport:
@@ -68,7 +76,12 @@ class InboundService:
             stale_statuses_ignored=stale,
         )
         self._repository.record_delivery(workspace_id, channel_id, counts, now)
-        self._log_leftovers(route, delivery)
+        unhandled = [
+            change
+            for change in delivery.other_changes
+            if not self._template_events.apply(workspace_id, channel_id, change.field, change.value, now)
+        ]
+        self._log_leftovers(route, delivery, unhandled)
         return DeliveryReport(delivery.event_count, counts, types, recorded)
 
     def _file(
@@ -168,7 +181,9 @@ class InboundService:
             now=now,
         )
 
-    def _log_leftovers(self, route: ChannelRoute, delivery: WebhookDelivery) -> None:
+    def _log_leftovers(
+        self, route: ChannelRoute, delivery: WebhookDelivery, unhandled_changes: list[OtherChange]
+    ) -> None:
         for error in delivery.errors:
             logger.warning(
                 "360dialog reported an error in a delivery",
@@ -179,7 +194,7 @@ class InboundService:
                 "Unprocessable part of a delivery",
                 extra={"channel_id": route.channel_id, "reason": item.reason},
             )
-        for change in delivery.other_changes:
+        for change in unhandled_changes:
             logger.info(
                 "Delivery change not handled here",
                 extra={"channel_id": route.channel_id, "field": change.field},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,23 @@ class ChannelRepository:
         values["accepted_secret_digests"] = values.get("accepted_secret_digests") or frozenset()
         return ChannelRoute.model_validate(values)
 
+    def active_channel_pages(self) -> Iterator[list[tuple[str, str]]]:
+        """(workspace id, channel id) of every active channel, a page at a time."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :active",
+            "ProjectionExpression": "workspace_id, channel_id",
+            "ExpressionAttributeValues": to_item({":active": keys.ACTIVE_CHANNELS_GSI}),
+        }
+        while True:
+            answer = self._client().query(**query)
+            yield [(item["workspace_id"]["S"], item["channel_id"]["S"]) for item in answer.get("Items", [])]
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                return
+            query["ExclusiveStartKey"] = last
+
     def delivery_stats(self, workspace_id: str, channel_id: str) -> DeliveryStats:
         answer = self._client().get_item(
             TableName=self._table,
@@ -141,7 +158,12 @@ class ChannelRepository:
                 "Put": {
                     "TableName": self._table,
                     "Item": to_item(
-                        {"PK": keys.route_pk(channel.id), "SK": keys.ROUTE_SK, **route.model_dump()}
+                        {
+                            "PK": keys.route_pk(channel.id),
+                            "SK": keys.ROUTE_SK,
+                            **_active_channel_index(channel),
+                            **route.model_dump(),
+                        }
                     ),
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
@@ -305,6 +327,11 @@ class ChannelRepository:
         if only_secret_digest is not None:
             expression += ", accepted_secret_digests = :digests"
             values[":digests"] = {"SS": [only_secret_digest]}
+        if channel.status == "active":
+            expression += ", GSI1PK = :active_index, GSI1SK = :channel_id"
+            values.update(to_item({":active_index": keys.ACTIVE_CHANNELS_GSI, ":channel_id": channel.id}))
+        else:
+            expression += " REMOVE GSI1PK, GSI1SK"
         return {
             "Update": {
                 "TableName": self._table,
@@ -327,6 +354,12 @@ class ChannelRepository:
             if "ConditionalCheckFailed" in reasons:
                 raise NotFound("No such channel, or it was disconnected meanwhile.") from None
             raise
+
+
+def _active_channel_index(channel: Channel) -> dict[str, str]:
+    if channel.status != "active":
+        return {}
+    return {"GSI1PK": keys.ACTIVE_CHANNELS_GSI, "GSI1SK": channel.id}
 
 
 def _start_key(position: dict[str, Any], expected_pk: str) -> Item:

@@ -92,3 +92,16 @@ def contact_search_pk(workspace_id: str) -> str:
 
 def contact_search_sk(token: str, contact_id: str) -> str:
     return f"{token}#{contact_id}"
+
+
+def template_sk(name: str, language: str) -> str:
+    return f"TPL#{name}#{language}"
+
+
+def template_name_prefix(name: str) -> str:
+    return f"TPL#{name}#"
+
+
+TEMPLATE_SK_PREFIX = "TPL#"
+# Route items of active channels, on GSI1: what the template schedule fans out over.
+ACTIVE_CHANNELS_GSI = "CHANNELS#ACTIVE"

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"})
+# Items read per request while filling a filtered page.
+_FILTERED_READ_SIZE = 100
 _INDEX_KEYS = {None: ("PK", "SK"), "GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")}
 
 
@@ -43,12 +45,61 @@ def query_page(
     if index is not None:
         query["IndexName"] = index
     if start:
-        if start.get(partition_attribute) != partition or not set(start) <= _KEY_ATTRIBUTES:
-            raise InvalidCursor()
-        query["ExclusiveStartKey"] = to_item(start)
+        query["ExclusiveStartKey"] = _checked_start(start, partition_attribute, partition)
     answer = client.query(**query)
     last = answer.get("LastEvaluatedKey")
     return [from_item(item) for item in answer.get("Items", [])], (from_item(last) if last else None)
+
+
+def query_filtered_page(
+    client: DynamoDBClient,
+    table: str,
+    *,
+    partition: str,
+    sort_prefix: str,
+    limit: int,
+    start: Mapping[str, Any] | None,
+    filter_expression: str | None,
+    filter_names: Mapping[str, str],
+    filter_values: Mapping[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Up to `limit` items of the base table's partition that pass the filter. DynamoDB applies
+    `Limit` before the filter, so this reads on until the page is full: a page is never short
+    while more matches exist, and the position is the last item returned, not the last one read."""
+    condition = "PK = :partition AND begins_with(SK, :prefix)"
+    query: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": to_item(
+            {":partition": partition, ":prefix": sort_prefix, **filter_values}
+        ),
+        "Limit": max(limit, _FILTERED_READ_SIZE),
+    }
+    if filter_expression:
+        query["FilterExpression"] = filter_expression
+    if filter_names:
+        query["ExpressionAttributeNames"] = dict(filter_names)
+    if start:
+        query["ExclusiveStartKey"] = _checked_start(start, "PK", partition)
+    collected: list[dict[str, Any]] = []
+    while True:
+        answer = client.query(**query)
+        items = answer.get("Items", [])
+        last = answer.get("LastEvaluatedKey")
+        for position, item in enumerate(items):
+            collected.append(from_item(item))
+            if len(collected) == limit:
+                more = last is not None or position < len(items) - 1
+                return collected, ({"PK": item["PK"]["S"], "SK": item["SK"]["S"]} if more else None)
+        if last is None:
+            return collected, None
+        query["ExclusiveStartKey"] = last
+
+
+def _checked_start(start: Mapping[str, Any], partition_attribute: str, partition: str) -> dict[str, Any]:
+    if start.get(partition_attribute) != partition or not set(start) <= _KEY_ATTRIBUTES:
+        raise InvalidCursor()
+    return to_item(start)
 
 
 def batch_get(client: DynamoDBClient, table: str, item_keys: list[dict[str, str]]) -> list[dict[str, Any]]:

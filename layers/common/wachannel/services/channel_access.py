@@ -1,0 +1,44 @@
+"""What every use case on a channel starts with: the caller's channel (another workspace's is 404),
+an active one for changes, and a 360dialog client with the channel's own key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wachannel.domain.channels import Channel
+from wachannel.errors import NotFound, ValidationFailed
+from wachannel.services.providers import Dialog360Connector
+from wachannel.store.channels import ChannelRepository
+from wachannel.vault import ApiKeyVault
+
+if TYPE_CHECKING:
+    from wachannel.dialog360 import Dialog360Client
+
+
+class ChannelAccess:
+    def __init__(
+        self, repository: ChannelRepository, vault: ApiKeyVault, connector: Dialog360Connector
+    ) -> None:
+        self.repository = repository
+        self._vault = vault
+        self._connector = connector
+
+    def channel(self, workspace_id: str, channel_id: str) -> Channel:
+        channel = self.repository.get(workspace_id, channel_id)
+        if channel is None:
+            raise NotFound("No such channel in this workspace.")
+        return channel
+
+    def active_channel(self, workspace_id: str, channel_id: str) -> Channel:
+        channel = self.channel(workspace_id, channel_id)
+        if channel.status != "active":
+            raise ValidationFailed.single(
+                "channel_id", "This channel is disconnected; connect the number again to change it."
+            )
+        return channel
+
+    def api_key(self, channel: Channel) -> str:
+        return self._vault.decrypt(channel.api_key_ciphertext, channel.workspace_id, channel.id)
+
+    def client(self, channel: Channel) -> Dialog360Client:
+        return self._connector.messaging(self.api_key(channel), channel.api_generation, channel.base_url)
