@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from infra.local.simulator.admin import ADMIN_PREFIX, admin_routes
+from infra.local.simulator.customer import DeliveryLog
 from infra.local.simulator.customer_admin import customer_admin_routes
 from infra.local.simulator.errors import (
     NOT_FOUND,
@@ -22,6 +23,9 @@ from infra.local.simulator.health import health_routes
 from infra.local.simulator.messaging_auth import number_for_key
 from infra.local.simulator.partner import PARTNER_API_PREFIX, partner_routes
 from infra.local.simulator.state import SimulatorState
+from infra.local.simulator.template_admin import template_admin_routes
+from infra.local.simulator.template_api import template_api_routes
+from infra.local.simulator.template_review import TemplateReviewer
 from infra.local.simulator.webhook_config import webhook_config_routes
 
 
@@ -48,13 +52,18 @@ def create_app(state: SimulatorState) -> Starlette:
             raise error
         return unmatched_request_error(state, request, error.status_code, error.detail).to_response()
 
+    # Customer deliveries and template status webhooks share one delivery log.
+    delivery_log = DeliveryLog()
+    reviewer = TemplateReviewer(state, delivery_log)
     return Starlette(
         routes=[
             *health_routes(state),
             *webhook_config_routes(state),
+            *template_api_routes(state, reviewer),
             *partner_routes(state),
             *admin_routes(state),
-            *customer_admin_routes(state),
+            *customer_admin_routes(state, delivery_log),
+            *template_admin_routes(state, reviewer),
         ],
         middleware=[Middleware(GatewayMiddleware, state=state)],
         exception_handlers={SimulatorError: render_simulator_error, HTTPException: render_unmatched_request},

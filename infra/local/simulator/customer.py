@@ -46,7 +46,7 @@ InboundType = Literal[
     "request_welcome",
     "unsupported",
 ]
-PayloadKind = Literal["inbound", "status", "raw"]
+PayloadKind = Literal["inbound", "status", "raw", "template_status"]
 ContentField = Literal[
     "text", "media", "location", "contacts", "interactive", "button", "reaction", "order", "system"
 ]
@@ -282,7 +282,8 @@ class BatchRequest(BaseModel):
 
 @dataclass(frozen=True)
 class WebhookPayload:
-    """A body to post; `message_id` names the message it carries or reports on (none for raw payloads)."""
+    """A body to post; `message_id` names the message it carries or reports on (none for raw payloads
+    and template statuses)."""
 
     kind: PayloadKind
     body: Any
@@ -398,28 +399,23 @@ def contact_object(message: InboundMessageSpec) -> dict[str, Any]:
     return contact
 
 
+def business_account_change(
+    number: SimulatedNumber, field: str, value: dict[str, Any], event_time: int | None = None
+) -> dict[str, Any]:
+    """Meta's envelope around one change of the number's WABA; message changes carry no entry time,
+    template changes do."""
+    entry: dict[str, Any] = {"id": number.waba_id}
+    if event_time is not None:
+        entry["time"] = event_time
+    entry["changes"] = [{"field": field, "value": value}]
+    return {"object": "whatsapp_business_account", "entry": [entry]}
+
+
 def cloud_envelope(number: SimulatedNumber, value: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": number.waba_id,
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": number.phone_number,
-                                "phone_number_id": number.phone_number_id,
-                            },
-                            **value,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    metadata = {"display_phone_number": number.phone_number, "phone_number_id": number.phone_number_id}
+    return business_account_change(
+        number, "messages", {"messaging_product": "whatsapp", "metadata": metadata, **value}
+    )
 
 
 def generation_payload(number: SimulatedNumber, value: dict[str, Any]) -> dict[str, Any]:

@@ -56,9 +56,7 @@ def deliveries_answer(payload: WebhookPayload, answers: Sequence[WebhookAnswer])
     }
 
 
-def customer_admin_routes(state: SimulatorState) -> list[Route]:
-    delivery_log = DeliveryLog()
-
+def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> list[Route]:
     def deliverer(number: SimulatedNumber) -> WebhookDeliverer:
         if number.webhook is None:
             raise AdminError(

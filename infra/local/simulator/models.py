@@ -73,6 +73,7 @@ class SimulatedNumber(BaseModel):
     phone_number_id: str
     waba_id: str
     phone_name: str
+    template_namespace: str
     webhook: WebhookRegistration | None = None
     health: NumberHealth = Field(default_factory=NumberHealth)
 

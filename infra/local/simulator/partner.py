@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from infra.local.simulator.errors import GatewayError
 from infra.local.simulator.models import SimulatedNumber
+from infra.local.simulator.request_parsing import non_negative_int
 from infra.local.simulator.state import SimulatorState
 
 PARTNER_API_PREFIX = "/api/v2"
@@ -56,13 +57,8 @@ def parse_channel_filters(raw_filters: str | None) -> ChannelFilters:
         ) from None
 
 
-def non_negative_int(request: Request, name: str, default: int) -> int:
-    raw_value = request.query_params.get(name)
-    if raw_value is None:
-        return default
-    if not raw_value.isdigit():
-        raise GatewayError(400, f"{name} must be a non-negative integer")
-    return int(raw_value)
+def bad_partner_request(message: str) -> GatewayError:
+    return GatewayError(400, message)
 
 
 def partner_channel(number: SimulatedNumber) -> dict[str, Any]:
@@ -91,8 +87,8 @@ def partner_routes(state: SimulatorState) -> list[Route]:
     async def list_channels(request: Request) -> Response:
         authenticate_partner(state, request)
         filters = parse_channel_filters(request.query_params.get("filters"))
-        offset = non_negative_int(request, "offset", 0)
-        limit = non_negative_int(request, "limit", DEFAULT_CHANNEL_PAGE_SIZE)
+        offset = non_negative_int(request, "offset", 0, bad_partner_request)
+        limit = non_negative_int(request, "limit", DEFAULT_CHANNEL_PAGE_SIZE, bad_partner_request)
         matching = [partner_channel(number) for number in state.numbers() if filters.accept(number)]
         page = matching[offset : offset + limit]
         return JSONResponse(

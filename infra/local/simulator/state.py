@@ -3,6 +3,7 @@
 import secrets
 import string
 import threading
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from infra.local.simulator.models import (
     SimulatedNumber,
     WebhookRegistration,
 )
+from infra.local.simulator.templates import TemplateStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -49,8 +51,14 @@ def random_digits(length: int) -> str:
     )
 
 
+def new_template_namespace() -> str:
+    """Shaped like 360dialog's namespaces: a UUID written with underscores."""
+    return str(uuid.uuid4()).replace("-", "_")
+
+
 class SimulatorState:
-    """Numbers, keys, webhooks, faults and the request log; every method is safe to call from any thread.
+    """Numbers, keys, webhooks, templates, faults and the request log; every method is safe to call
+    from any thread.
 
     Numbers and faults are immutable models: methods return them as they are and store replaced copies.
     """
@@ -63,6 +71,7 @@ class SimulatorState:
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._next_request_id = 1
+        self.templates = TemplateStore()
 
     def add_number(
         self, phone_number: str, api_generation: ApiGeneration, api_key: str | None = None
@@ -79,6 +88,7 @@ class SimulatorState:
             phone_number_id=random_digits(15),
             waba_id=random_digits(15),
             phone_name=f"Simulated {phone_number}",
+            template_namespace=new_template_namespace(),
         )
         with self._lock:
             if phone_number in self._numbers:
@@ -187,11 +197,12 @@ class SimulatorState:
             self._requests.clear()
 
     def reset(self) -> None:
-        """Forgets numbers, faults and requests; the partner identity stays."""
+        """Forgets numbers, their templates, faults and requests; the partner identity stays."""
         with self._lock:
             self._numbers.clear()
             self._faults.clear()
             self._requests.clear()
+        self.templates.clear()
 
     def _stored_number(self, phone_number: str) -> SimulatedNumber:
         try:

@@ -2,14 +2,15 @@
 
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from infra.local.simulator.errors import INVALID_PARAMETER, NOT_FOUND, MessagingApiError
+from infra.local.simulator.errors import NOT_FOUND, MessagingApiError, invalid_parameter
 from infra.local.simulator.messaging_auth import authenticate_number
-from infra.local.simulator.models import ApiGeneration, WebhookRegistration
+from infra.local.simulator.models import WebhookRegistration
+from infra.local.simulator.request_parsing import parse_messaging_body
 from infra.local.simulator.state import SimulatorState
 
 WEBHOOK_PATH = "/v1/configs/webhook"
@@ -40,25 +41,6 @@ def webhook_url_problem(url: str) -> str | None:
     return None
 
 
-def invalid_parameter(generation: ApiGeneration, details: str) -> MessagingApiError:
-    return MessagingApiError(400, INVALID_PARAMETER, generation, details)
-
-
-async def parse_webhook_config(request: Request, generation: ApiGeneration) -> WebhookConfigRequest:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise invalid_parameter(generation, "the request body must be a JSON object") from None
-    try:
-        return WebhookConfigRequest.model_validate(body)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in error.errors()
-        )
-        raise invalid_parameter(generation, problems) from None
-
-
 def webhook_config_routes(state: SimulatorState) -> list[Route]:
     async def get_webhook(request: Request) -> Response:
         number = authenticate_number(state, request, ("cloud", "on_premise"))
@@ -68,7 +50,7 @@ def webhook_config_routes(state: SimulatorState) -> list[Route]:
 
     async def set_webhook(request: Request) -> Response:
         number = authenticate_number(state, request, ("cloud", "on_premise"))
-        config = await parse_webhook_config(request, number.api_generation)
+        config = await parse_messaging_body(request, WebhookConfigRequest, number.api_generation)
         if config.url == "":
             state.set_webhook(number.phone_number, None)
             return JSONResponse({"url": ""})

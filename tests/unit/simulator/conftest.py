@@ -1,6 +1,8 @@
 from collections.abc import Iterator
 
+import httpx
 import pytest
+import respx
 from starlette.testclient import TestClient
 
 from infra.local.simulator import SimulatedNumber, SimulatorState, create_app
@@ -9,6 +11,7 @@ from tests.unit.simulator.support import (
     ON_PREMISE_PHONE_NUMBER,
     PARTNER_API_KEY,
     PARTNER_ID,
+    WEBHOOK_URL,
 )
 
 
@@ -31,3 +34,11 @@ def cloud_number(state: SimulatorState) -> SimulatedNumber:
 @pytest.fixture
 def on_premise_number(state: SimulatorState) -> SimulatedNumber:
     return state.add_number(ON_PREMISE_PHONE_NUMBER, "on_premise")
+
+
+@pytest.fixture
+def webhook() -> Iterator[respx.MockRouter]:
+    """The backend's webhook, answering 200 to every delivery."""
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        router.post(WEBHOOK_URL, name="webhook").mock(return_value=httpx.Response(200, json={"ok": True}))
+        yield router

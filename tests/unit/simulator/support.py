@@ -1,4 +1,10 @@
-"""Numbers, keys and expected bodies shared by the simulator tests."""
+"""Numbers, keys, webhooks and expected bodies shared by the simulator tests."""
+
+import json
+from typing import Any
+
+import respx
+from starlette.testclient import TestClient
 
 from infra.local.simulator import SimulatedNumber
 
@@ -9,8 +15,22 @@ PARTNER_API_KEY = "partner-key-for-tests"
 PARTNER_HEADER = {"X-API-Key": PARTNER_API_KEY}
 INVALID_API_KEY_BODY = {"meta": {"success": False, "http_code": 401, "developer_message": "Invalid api_key"}}
 ON_PREMISE_META = {"api_status": "stable", "version": "2.x"}
+WEBHOOK_URL = "http://127.0.0.1:3000/webhooks/360dialog/ch_01"
+WEBHOOK_TOKEN = "s3cr3t-webhook-token-0123"
 
 
 def key_header(number: SimulatedNumber) -> dict[str, str]:
     assert number.api_key is not None
     return {"D360-API-KEY": number.api_key}
+
+
+def register_webhook(client: TestClient, number: SimulatedNumber) -> SimulatedNumber:
+    registration = {"url": WEBHOOK_URL, "headers": {"X-Webhook-Token": WEBHOOK_TOKEN}}
+    response = client.post("/v1/configs/webhook", headers=key_header(number), json=registration)
+    assert response.status_code == 200
+    return number
+
+
+def received(webhook: respx.MockRouter) -> list[Any]:
+    """The bodies the `webhook` fixture's URL received, oldest first."""
+    return [json.loads(call.request.content) for call in webhook.routes["webhook"].calls]

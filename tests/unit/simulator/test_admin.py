@@ -16,6 +16,7 @@ NUMBER_FIELDS = {
     "phone_number_id",
     "waba_id",
     "phone_name",
+    "template_namespace",
     "webhook",
     "health",
 }

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +14,13 @@ from starlette.testclient import TestClient
 from infra.local.customer import AdminRequest, LocalStackInfo, admin_request, build_parser, main
 from infra.local.facts import ReadyNumber
 from infra.local.simulator import SimulatedNumber, SimulatorState
-from tests.unit.simulator.support import key_header
+from tests.unit.simulator.support import WEBHOOK_TOKEN, WEBHOOK_URL, received, register_webhook
 
-WEBHOOK_URL = "http://127.0.0.1:3000/webhooks/360dialog/ch_01"
-WEBHOOK_TOKEN = "s3cr3t-webhook-token-0123"
 CUSTOMER = "5511987654321"
 SENT_AT = 1717171717
 CLOUD_ID = re.compile(r"^wamid\.[A-Za-z0-9+/]+=*$")
 ON_PREMISE_ID = re.compile(r"^[A-Za-z0-9]{28}$")
 SIMULATOR_URL = "http://127.0.0.1:3001"
-
-
-@pytest.fixture
-def webhook() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.post(WEBHOOK_URL, name="webhook").mock(return_value=httpx.Response(200, json={"ok": True}))
-        yield router
-
-
-def register_webhook(client: TestClient, number: SimulatedNumber) -> SimulatedNumber:
-    registration = {"url": WEBHOOK_URL, "headers": {"X-Webhook-Token": WEBHOOK_TOKEN}}
-    response = client.post("/v1/configs/webhook", headers=key_header(number), json=registration)
-    assert response.status_code == 200
-    return number
 
 
 @pytest.fixture
@@ -53,10 +36,6 @@ def on_premise(client: TestClient, on_premise_number: SimulatedNumber) -> Simula
 @pytest.fixture(params=["cloud", "on_premise"])
 def number(request: pytest.FixtureRequest) -> SimulatedNumber:
     return request.getfixturevalue(request.param)
-
-
-def received(webhook: respx.MockRouter) -> list[Any]:
-    return [json.loads(call.request.content) for call in webhook.routes["webhook"].calls]
 
 
 def cloud_envelope(number: SimulatedNumber, value: dict[str, Any]) -> dict[str, Any]:

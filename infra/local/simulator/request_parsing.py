@@ -1,0 +1,41 @@
+"""Reading JSON bodies and query parameters of the 360dialog APIs, each refusing bad input its own way."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from infra.local.simulator.errors import SimulatorError, invalid_parameter
+from infra.local.simulator.models import ApiGeneration
+
+RequestModel = TypeVar("RequestModel", bound=BaseModel)
+
+
+async def parse_messaging_body(
+    request: Request, model: type[RequestModel], generation: ApiGeneration
+) -> RequestModel:
+    """The body as `model`, or a 400 INVALID_PARAMETER naming each problem, in the generation's shape."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise invalid_parameter(generation, "the request body must be a JSON object") from None
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise invalid_parameter(generation, problems) from None
+
+
+def non_negative_int(
+    request: Request, name: str, default: int, refuse: Callable[[str], SimulatorError]
+) -> int:
+    raw_value = request.query_params.get(name)
+    if raw_value is None:
+        return default
+    if not (raw_value.isascii() and raw_value.isdigit()):
+        raise refuse(f"{name} must be a non-negative integer")
+    return int(raw_value)
