@@ -86,26 +86,6 @@ CUSTOMER_POOL_SIZE = 200
 REDELIVERY_SHARE = 0.2
 PHASE_PROBES = 20
 
-# What unit tests set (tests/unit/conftest.py): fake credentials before any client exists, the
-# functions' settings, and moto's resources under these names.
-SEND_QUEUE_NAME = "wachannel-bench-send"
-IN_PROCESS_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "POWERTOOLS_METRICS_NAMESPACE": "WaChannelBench",
-    "POWERTOOLS_SERVICE_NAME": "wachannel",
-    "TABLE_NAME": physical_name("Table"),
-    "API_KEY_KMS_KEY_ID": KMS_ALIAS,
-    "CURSOR_SIGNING_KEY": "bench-cursor-signing-key-0123456789",
-    "WEBHOOK_BASE_URL": "",
-    "DIALOG360_PARTNER_ID": PARTNER_ID,
-    "DIALOG360_PARTNER_API_KEY_PARAMETER": PARTNER_KEY_PARAMETER,
-    "SEND_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
-    "TEMPLATE_SYNC_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
-}
-IN_PROCESS_UNSET = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
 BENCH_WORKSPACE = "ws_bench"
 BUSINESS_DIGITS = "4915112345678"
@@ -220,30 +200,6 @@ class InProcessChannel:
     webhook: ModuleType
     channel_id: str
     token: str
-
-
-@contextlib.contextmanager
-def environment_for_in_process_run() -> Iterator[None]:
-    """The unit suite's environment while the block runs; the stack started later inherits none of it."""
-    saved = dict(os.environ)
-    os.environ.update(IN_PROCESS_ENVIRONMENT)
-    for name in IN_PROCESS_UNSET:
-        os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-def provision_in_process_aws() -> None:
-    """As tests/unit/conftest.py does: tables from template.yaml, the KMS key, the partner key, the queue."""
-    create_dynamodb_tables(load_template(ROOT / "template.yaml"), boto3.client("dynamodb"))
-    kms = boto3.client("kms")
-    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
-    kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key_id)
-    boto3.client("ssm").put_parameter(Name=PARTNER_KEY_PARAMETER, Value=PARTNER_API_KEY, Type="SecureString")
-    boto3.client("sqs").create_queue(QueueName=SEND_QUEUE_NAME)
 
 
 def connect_in_process_channel(router: respx.MockRouter) -> InProcessChannel:
@@ -363,11 +319,8 @@ def measure_requests_per_event() -> list[KindMeasurement]:
         environment_for_in_process_run(),
         mock_aws(),
         respx.mock(assert_all_mocked=True, assert_all_called=False) as router,
-        # The functions' JSON logs and EMF metrics go to stdout; the bench prints only its tables.
-        contextlib.redirect_stdout(io.StringIO()),
-        warnings.catch_warnings(),
+        functions_quiet(),
     ):
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
         provision_in_process_aws()
         channel = connect_in_process_channel(router)
         plain_client = boto3.client("dynamodb")

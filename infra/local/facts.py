@@ -4,7 +4,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -39,6 +39,10 @@ class StackFacts:
     tokens: Mapping[str, str]
     """Workspace id -> a valid dev token for it."""
     numbers: tuple[ReadyNumber, ...]
+    queues: Mapping[str, str] = field(default_factory=dict)
+    """Logical id -> URL, for every queue of the template."""
+    schedules: Mapping[str, str] = field(default_factory=dict)
+    """Logical id -> when the schedule fires locally; each also fires on `POST /_local/schedules/{id}/run`."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,8 @@ class StackFacts:
                 }
                 for number in self.numbers
             ],
+            "queues": dict(self.queues),
+            "schedules": dict(self.schedules),
         }
 
     @classmethod
@@ -82,6 +88,8 @@ class StackFacts:
             pid=document["pid"],
             tokens={entry["workspace_id"]: entry["token"] for entry in document["tokens"]},
             numbers=tuple(ReadyNumber(**number) for number in document["numbers"]),
+            queues=document["queues"],
+            schedules=document["schedules"],
         )
 
     @classmethod

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from infra.local.authorizer import JwtAuthorizer, TokenRefused, claims_as_event_strings
@@ -458,15 +458,17 @@ def create_gateway_app(
     account_id: str,
     issuer: LocalJwtIssuer | None = None,
     api_id: str = LOCAL_API_ID,
+    local_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The gateway as an ASGI app; with an issuer it also serves that issuer's discovery document and JWKS."""
+    """The gateway as an ASGI app; with an issuer it also serves that issuer's discovery document and JWKS.
+    `local_routes` (the local stack's own controls) take precedence over the template's routes."""
     route_table = RouteTable(routes)
     lambdas = {
         route.function.logical_id: LocalLambda(route.function, region=region, account_id=account_id)
         for route in routes
     }
     gateway = HttpApiGateway(route_table, lambdas, account_id, api_id)
-    starlette_routes = []
+    starlette_routes: list[BaseRoute] = []
     if issuer is not None:
         jwks, openid_configuration = issuer.jwks(), issuer.openid_configuration()
 
@@ -480,7 +482,7 @@ def create_gateway_app(
             Route(JWKS_PATH, serve_jwks, methods=["GET"]),
             Route(OPENID_CONFIGURATION_PATH, serve_openid_configuration, methods=["GET"]),
         ]
-    starlette_routes.append(Route("/{path:path}", gateway))
+    starlette_routes += [*local_routes, Route("/{path:path}", gateway)]
 
     @asynccontextmanager
     async def stop_environments(_: Starlette) -> AsyncIterator[None]:

@@ -138,7 +138,8 @@ class LocalLambda:
         self._lock = threading.Lock()
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        """Runs the handler in an environment; raises FunctionInitError, FunctionTimedOut or its own error."""
+        """Runs the handler in an environment; raises FunctionInitError, FunctionTimedOut or its own error
+        (HandlerFailed when that error cannot be pickled)."""
         future = self._environments().submit(lambda_worker.invoke, self._facts, event)
         try:
             return future.result(timeout=self.function.timeout_seconds + INIT_ALLOWANCE_SECONDS)

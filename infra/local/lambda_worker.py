@@ -5,8 +5,10 @@ keeps the current request in class attributes, so handlers must not share a proc
 from __future__ import annotations
 
 import importlib.util
+import pickle
 import sys
 import time
+import traceback
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -54,12 +56,29 @@ class FunctionExited(Exception):
     """The handler called sys.exit: Lambda's Runtime.ExitError."""
 
 
+class HandlerFailed(Exception):
+    """A handler's error that cannot travel back to the stack as it is (Powertools' BatchProcessingError
+    holds tracebacks), as text: its type, message and traceback, which is what Lambda reports too."""
+
+
 def invoke(facts: FunctionFacts, event: dict[str, Any]) -> Any:
     handler = _loaded(facts)
     try:
         return handler(event, LambdaContext(facts))
     except SystemExit as exit_request:
         raise FunctionExited(f"Runtime exited with error: exit status {exit_request.code}") from None
+    except Exception as error:
+        if _picklable(error):
+            raise
+        raise HandlerFailed("".join(traceback.format_exception(error))) from None
+
+
+def _picklable(error: Exception) -> bool:
+    try:
+        pickle.dumps(error)
+    except Exception:
+        return False
+    return True
 
 
 def _loaded(facts: FunctionFacts) -> Any:

@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from infra.local.facts import STACK_FACTS_FILE, ReadyNumber, StackFacts
 from infra.local.jwt_issuer import LocalJwtIssuer
+from infra.local.schedules import RUN_SCHEDULE_PATH
 from infra.local.stack import LOOPBACK, REPO_ROOT
 
 STARTUP_TIMEOUT_SECONDS = 60
@@ -67,6 +70,12 @@ class LocalStackProcess:
     def issuer(self) -> LocalJwtIssuer:
         """Mints tokens with the stack's own key, or, through its overrides, tokens the stack must refuse."""
         return self.facts.issuer()
+
+    def run_schedule(self, logical_id: str) -> str:
+        """Fires one of the template's schedules now, as if its time had come; returns the event's id."""
+        answer = httpx.post(self.api_url + RUN_SCHEDULE_PATH.format(logical_id=logical_id), timeout=30)
+        answer.raise_for_status()
+        return str(answer.json()["event_id"])
 
     def stop(self, timeout_seconds: float = 20) -> int:
         """SIGTERM, then SIGKILL if it does not exit in time; returns the exit code."""

@@ -10,10 +10,10 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import boto3
 import httpx
@@ -30,11 +30,26 @@ from infra.local.aws import (
     MotoServer,
     provision_resources,
 )
-from infra.local.cfn import LOCAL_ACCOUNT_ID, IntrinsicResolver, TemplateError, load_template
+from infra.local.cfn import (
+    LOCAL_ACCOUNT_ID,
+    IntrinsicResolver,
+    PhysicalResource,
+    TemplateError,
+    load_template,
+)
+from infra.local.event_rules import RuleConsumer, create_rule_target, read_rule_subscriptions
 from infra.local.facts import JWT_PRIVATE_KEY_FILE, STACK_FACTS_FILE, ReadyNumber, StackFacts
 from infra.local.gateway import create_gateway_app, read_http_routes
 from infra.local.jwt_issuer import LOCAL_AUDIENCE, OPENID_CONFIGURATION_PATH, LocalJwtIssuer, local_issuer_url
-from infra.local.lambda_runtime import LocalLambda, function_environment, read_functions
+from infra.local.lambda_runtime import LambdaFunction, LocalLambda, function_environment, read_functions
+from infra.local.queues import QueueConsumer, read_queue_subscriptions
+from infra.local.schedules import (
+    RUN_SCHEDULE_PATH,
+    SCHEDULE_RATE_VARIABLE,
+    LocalScheduler,
+    read_bus_schedules,
+    schedule_routes,
+)
 from infra.local.simulator import SimulatorState, create_app
 from infra.local.streams import StreamConsumer, read_stream_subscriptions
 
@@ -68,6 +83,8 @@ class LocalStackSettings:
     state_dir: Path
     template_path: Path = REPO_ROOT / "template.yaml"
     host: str = LOOPBACK
+    schedule_rate_seconds: float | None = None
+    """Replaces every schedule's period, so that a schedule of hours can be watched firing."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Self:
@@ -76,6 +93,7 @@ class LocalStackSettings:
             simulator_port=int(environ.get("WACHANNEL_SIMULATOR_PORT", "3001")),
             moto_port=int(environ.get("WACHANNEL_MOTO_PORT", "3002")),
             state_dir=Path(environ.get("WACHANNEL_STATE_DIR", ".local")),
+            schedule_rate_seconds=_positive_seconds(environ, SCHEDULE_RATE_VARIABLE),
         )
 
     @property
@@ -89,6 +107,18 @@ class LocalStackSettings:
     @property
     def stack_facts_path(self) -> Path:
         return self.state_dir / STACK_FACTS_FILE
+
+
+def _positive_seconds(environ: Mapping[str, str], name: str) -> float | None:
+    if not environ.get(name):
+        return None
+    try:
+        seconds = float(environ[name])
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise LocalStackError(f"{name} must be a number of seconds above zero, not {environ[name]!r}")
+    return seconds
 
 
 def local_endpoint_environment(moto_url: str, simulator_url: str) -> dict[str, str]:
@@ -211,7 +241,7 @@ class LocalStack:
         self.settings = settings
         self._moto: MotoServer | None = None
         self._consumers: list[asyncio.Task[None]] = []
-        self._environments: list[LocalLambda] = []
+        self._lambdas: dict[str, LocalLambda] = {}
         self._servers: list[tuple[_EmbeddedServer, asyncio.Task[None]]] = []
         self._listeners: dict[str, socket.socket] = {}
         self._private_key_path = settings.state_dir / JWT_PRIVATE_KEY_FILE
@@ -272,28 +302,27 @@ class LocalStack:
                 }
             )
         )
+        scheduler = LocalScheduler(
+            read_bus_schedules(template, resolver, LOCAL_STACK_NAME),
+            clients.events,
+            rate_override_seconds=settings.schedule_rate_seconds,
+        )
         routes = read_http_routes(template, resolver, functions, issuer.jwks())
         foreign_issuers = {r.authorizer.issuer for r in routes if r.authorizer} - {issuer.issuer}
         if foreign_issuers:
             raise LocalStackError(f"routes use issuers other than the local one: {sorted(foreign_issuers)}")
         gateway_app = create_gateway_app(
-            routes, region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID, issuer=issuer
+            routes,
+            region=LOCAL_REGION,
+            account_id=LOCAL_ACCOUNT_ID,
+            issuer=issuer,
+            local_routes=schedule_routes(scheduler),
         )
 
         for name, app in (("360dialog simulator", create_app(simulator_state)), ("gateway", gateway_app)):
             self._servers.append(await _start_server(name, app, self._listeners[name]))
-        streams = boto3.Session(
-            aws_access_key_id=LOCAL_ACCESS_KEY_ID,
-            aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
-            region_name=LOCAL_REGION,
-        ).client("dynamodbstreams", endpoint_url=moto.endpoint_url)
-        for subscription in read_stream_subscriptions(functions, resources):
-            environment = LocalLambda(subscription.function, region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID)
-            self._environments.append(environment)
-            consumer = StreamConsumer(subscription, environment, clients.dynamodb, streams, clients.sqs)
-            self._consumers.append(
-                asyncio.create_task(consumer.run(), name=f"stream to {subscription.function.logical_id}")
-            )
+        self._start_event_sources(functions, resolver, resources, clients, moto.endpoint_url)
+        self._run_in_background("schedules", scheduler.run())
         await _wait_until_answering(
             {
                 "gateway": settings.gateway_url + OPENID_CONFIGURATION_PATH,
@@ -318,10 +347,58 @@ class LocalStack:
                 for workspace in (DEV_WORKSPACE, OTHER_WORKSPACE)
             },
             numbers=tuple(numbers),
+            queues={
+                logical_id: resource.attributes["QueueUrl"]
+                for logical_id, resource in resources.items()
+                if "QueueUrl" in resource.attributes
+            },
+            schedules=scheduler.describe(),
         )
         facts.write_atomically(settings.stack_facts_path)
         self._written_files.append(settings.stack_facts_path)
         return facts
+
+    def _start_event_sources(
+        self,
+        functions: Mapping[str, LambdaFunction],
+        resolver: IntrinsicResolver,
+        resources: Mapping[str, PhysicalResource],
+        clients: AwsClients,
+        moto_url: str,
+    ) -> None:
+        """What Lambda's event source mappings and EventBridge's Lambda targets do: the table's stream,
+        the queues and the buses' rules feed the functions that subscribe to them."""
+        streams = boto3.Session(
+            aws_access_key_id=LOCAL_ACCESS_KEY_ID,
+            aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
+            region_name=LOCAL_REGION,
+        ).client("dynamodbstreams", endpoint_url=moto_url)
+        rules = read_rule_subscriptions(functions, resolver, LOCAL_STACK_NAME)
+        stream_subscriptions = read_stream_subscriptions(functions, resources)
+        queue_subscriptions = read_queue_subscriptions(functions, resolver, resources)
+        for rule in rules:
+            queue_url = create_rule_target(rule, clients.sqs, clients.events)
+            consumer = RuleConsumer(rule, queue_url, self._local_lambda(rule.function).invoke, clients.sqs)
+            self._run_in_background(f"rule {rule.rule_name}", consumer.run())
+        for stream in stream_subscriptions:
+            environment = self._local_lambda(stream.function)
+            stream_consumer = StreamConsumer(stream, environment, clients.dynamodb, streams, clients.sqs)
+            self._run_in_background(f"stream to {stream.function.logical_id}", stream_consumer.run())
+        for queue in queue_subscriptions:
+            invoke = self._local_lambda(queue.function).invoke
+            queue_consumer = QueueConsumer(queue, invoke, clients.sqs, region=LOCAL_REGION)
+            self._run_in_background(f"{queue.queue_arn} to {queue.function.logical_id}", queue_consumer.run())
+
+    def _run_in_background(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        self._consumers.append(asyncio.create_task(work, name=name))
+
+    def _local_lambda(self, function: LambdaFunction) -> LocalLambda:
+        """One set of execution environments per function, whichever sources invoke it."""
+        if function.logical_id not in self._lambdas:
+            self._lambdas[function.logical_id] = LocalLambda(
+                function, region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID
+            )
+        return self._lambdas[function.logical_id]
 
     async def wait_for_failure(self) -> None:
         """Returns when a server stops by itself, which is a failure: only `stop()` should stop them."""
@@ -341,8 +418,8 @@ class LocalStack:
             listener.close()
         for consumer in self._consumers:
             consumer.cancel()
-        for environment in self._environments:
-            environment.close()
+        for local_lambda in self._lambdas.values():
+            local_lambda.close()
         if self._moto is not None:
             self._moto.stop()
 
@@ -367,6 +444,12 @@ def banner(facts: StackFacts, facts_path: Path, *, show_secrets: bool) -> str:
         ),
         f"  dev tokens (12 h, subject {DEV_SUBJECT}):",
         *(f"    {workspace:<15} {secret(token)}" for workspace, token in facts.tokens.items()),
+        *(
+            [f"  schedules (fire one now: curl -X POST {facts.api_url}{RUN_SCHEDULE_PATH}):"]
+            if facts.schedules
+            else []
+        ),
+        *(f"    {logical_id:<22} {when}" for logical_id, when in facts.schedules.items()),
         f'  try: curl -H "Authorization: Bearer $TOKEN" {facts.api_url}/channels',
         "  play a customer (once a channel is connected): make customer ARGS='text \"Hi there\"'"
         "   (make customer ARGS=--help lists message types, statuses, --copies, --concurrency)",

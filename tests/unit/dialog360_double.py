@@ -181,9 +181,11 @@ class Dialog360Double:
                 400,
                 json={
                     "error": {
-                        "message": "Content in this language already exists",
+                        "message": "Invalid parameter",
                         "type": "OAuthException",
-                        "code": 2388024,
+                        "code": 100,
+                        "error_subcode": 2388024,
+                        "error_user_title": "Content in this language already exists",
                         "fbtrace_id": "AbCdEf123",
                     }
                 },

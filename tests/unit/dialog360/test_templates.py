@@ -106,9 +106,11 @@ def test_a_submission_refused_by_meta_is_a_provider_error_with_its_code(
             400,
             json={
                 "error": {
-                    "message": "Content in this language already exists",
+                    "message": "Invalid parameter",
                     "type": "OAuthException",
-                    "code": 2388024,
+                    "code": 100,
+                    "error_subcode": 2388024,
+                    "error_user_title": "Content in this language already exists",
                     "fbtrace_id": "AbCdEf123",
                 }
             },
@@ -118,7 +120,8 @@ def test_a_submission_refused_by_meta_is_a_provider_error_with_its_code(
     with pytest.raises(ProviderRequestFailed) as refused:
         cloud_client.submit_template(_template(1))
 
-    assert refused.value.provider_code == 2388024
+    assert (refused.value.provider_code, refused.value.provider_subcode) == (100, 2388024)
+    assert refused.value.details["provider_subcode"] == 2388024
     assert len(provider.calls) == 1
 
 

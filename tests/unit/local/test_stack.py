@@ -7,7 +7,13 @@ import pytest
 
 from infra.local.cfn import TemplateError
 from infra.local.facts import ReadyNumber, StackFacts
-from infra.local.stack import LocalStackSettings, banner, local_endpoint_environment, merge_environments
+from infra.local.stack import (
+    LocalStackError,
+    LocalStackSettings,
+    banner,
+    local_endpoint_environment,
+    merge_environments,
+)
 
 FACTS = StackFacts(
     api_url="http://127.0.0.1:3000",
@@ -26,6 +32,8 @@ FACTS = StackFacts(
         ReadyNumber("4915110000001", "cloud-key-secret", "cloud"),
         ReadyNumber("4915110000002", "onprem-key-secret", "on_premise"),
     ),
+    queues={"TemplateSyncQueue": "http://127.0.0.1:3002/123456789012/wachannel-local-TemplateSyncQueue"},
+    schedules={"TemplateSyncTimer": "rate(6 hours)"},
 )
 
 
@@ -35,6 +43,7 @@ def test_settings_default_to_the_developer_ports_and_state_dir() -> None:
     assert (settings.gateway_port, settings.simulator_port, settings.moto_port) == (3000, 3001, 3002)
     assert settings.state_dir == Path(".local")
     assert settings.gateway_url == "http://127.0.0.1:3000"
+    assert settings.schedule_rate_seconds is None
 
 
 def test_settings_follow_the_environment_so_two_stacks_can_run_side_by_side() -> None:
@@ -44,12 +53,20 @@ def test_settings_follow_the_environment_so_two_stacks_can_run_side_by_side() ->
             "WACHANNEL_SIMULATOR_PORT": "4001",
             "WACHANNEL_MOTO_PORT": "4002",
             "WACHANNEL_STATE_DIR": "/tmp/other",
+            "WACHANNEL_SCHEDULE_RATE_SECONDS": "30",
         }
     )
 
     assert settings.simulator_url == "http://127.0.0.1:4001"
     assert settings.stack_facts_path == Path("/tmp/other/stack.json")
     assert settings.moto_port == 4002
+    assert settings.schedule_rate_seconds == 30
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "often"])
+def test_a_schedule_rate_that_is_not_a_positive_number_of_seconds_is_refused(value: str) -> None:
+    with pytest.raises(LocalStackError, match="WACHANNEL_SCHEDULE_RATE_SECONDS must be a number of seconds"):
+        LocalStackSettings.from_environment({"WACHANNEL_SCHEDULE_RATE_SECONDS": value})
 
 
 def test_functions_point_at_the_local_endpoints() -> None:
@@ -95,6 +112,7 @@ def test_stack_facts_are_written_atomically_with_the_documented_keys(tmp_path: P
         {"workspace_id": "ws_local_dev", "token": "token-dev"},
         {"workspace_id": "ws_local_other", "token": "token-other"},
     ]
+    assert document["queues"] == dict(FACTS.queues)
     assert document["numbers"][1] == {
         "phone_number": "4915110000002",
         "api_key": "onprem-key-secret",
@@ -113,8 +131,10 @@ def test_the_banner_shows_secrets_on_a_terminal() -> None:
         "cloud-key-secret",
         "token-dev",
         "on_premise",
+        "curl -X POST http://127.0.0.1:3000/_local/schedules/{logical_id}/run",
     ):
         assert expected in text
+    assert "    TemplateSyncTimer      rate(6 hours)" in text.splitlines()
 
 
 def test_the_banner_keeps_secrets_out_of_log_files() -> None:

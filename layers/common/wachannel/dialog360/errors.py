@@ -46,6 +46,7 @@ class Dialog360Error(DomainError):
         self.provider_code = provider_code
         self.provider_message = provider_message
         self.raw_body = raw_body
+        self.provider_subcode: int | None = None
 
 
 class ProviderRequestFailed(Dialog360Error, ProviderError):
@@ -120,10 +121,13 @@ def error_for_response(
             raw_body=raw_body,
         )
     verdict = "refused the request" if status < 500 else f"failed to handle the request (HTTP {status})"
-    return ProviderRequestFailed(
+    failure = ProviderRequestFailed(
         f"360dialog {verdict}: {description.message}",
         provider_status=status,
         provider_code=description.code,
         provider_message=description.message,
         raw_body=raw_body,
+        extra_details=None if description.subcode is None else {"provider_subcode": description.subcode},
     )
+    failure.provider_subcode = description.subcode
+    return failure

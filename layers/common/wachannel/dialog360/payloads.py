@@ -84,6 +84,7 @@ class MetaErrorData(Dialog360Model):
 class MetaError(Dialog360Model):
     message: str = ""
     code: int | None = None
+    error_subcode: int | None = None
     error_data: MetaErrorData | None = None
 
 
@@ -135,6 +136,8 @@ class ProviderErrorDescription:
     shape: ErrorBodyShape
     code: int | str | None
     message: str
+    # Meta's `error_subcode`: what a generic code (100, "Invalid parameter") is about.
+    subcode: int | None = None
 
 
 def describe_error_body(body: str, reason_phrase: str) -> ProviderErrorDescription:
@@ -161,7 +164,10 @@ def _describe_json_error(document: dict[str, Any]) -> ProviderErrorDescription |
     if (meta := _validated(MetaErrorBody, document)) is not None:
         details = meta.error.error_data.details if meta.error.error_data else None
         return ProviderErrorDescription(
-            shape="meta", code=meta.error.code, message=_joined(meta.error.message, details)
+            shape="meta",
+            code=meta.error.code,
+            message=_joined(meta.error.message, details),
+            subcode=meta.error.error_subcode,
         )
     if (gateway_text := _validated(GatewayErrorTextBody, document)) is not None:
         return ProviderErrorDescription(shape="gateway", code=None, message=gateway_text.error)

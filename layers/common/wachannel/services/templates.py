@@ -38,8 +38,9 @@ SYNC_LEASE_SECONDS = 60
 # How long an API call waits for another sync of the same channel to finish before answering 429.
 SYNC_WAIT_SECONDS = 20.0
 SYNC_WAIT_STEP_SECONDS = 0.5
-# Meta's "content in this language already exists" (code 2388024), passed through by 360dialog.
-_DUPLICATE_TEMPLATE_CODES = frozenset({2388024, "2388024"})
+# Meta's "content in this language already exists": error code 100 with this subcode (On-Premise
+# and older answers put it in the code).
+_DUPLICATE_TEMPLATE_CODE = 2388024
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ class TemplateService:
         try:
             answer = self._access.client(channel).submit_template(body)
         except ProviderRequestFailed as failure:
-            if failure.provider_code in _DUPLICATE_TEMPLATE_CODES:
+            if _DUPLICATE_TEMPLATE_CODE in (failure.provider_subcode, failure.provider_code):
                 raise _exists(key) from None
             raise
         template = normalised_template(
