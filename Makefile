@@ -50,6 +50,7 @@ openapi: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/cold_start.py
 	$(PY) bench/webhook.py
+	$(PY) bench/template_sync.py
 
 # Needs AWS credentials and internet; not runnable on the development machine.
 deploy: $(TOOLS)/.installed

@@ -13,9 +13,8 @@ from pathlib import Path
 
 # Run as a script, only bench/ is on sys.path: the repo root (infra, tests) and the layer (wachannel)
 # go in front, as pytest's `pythonpath` puts them.
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "layers" / "common"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "common"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boto3
 
@@ -23,6 +22,7 @@ from infra.local.aws import create_dynamodb_tables, physical_name
 from infra.local.cfn import load_template
 from tests.unit.dialog360_double import KMS_ALIAS, PARTNER_API_KEY, PARTNER_ID, PARTNER_KEY_PARAMETER
 
+ROOT = Path(__file__).resolve().parents[1]
 REGION = "eu-central-1"
 BENCH_WORKSPACE = "ws_bench"
 # What unit tests set (tests/unit/conftest.py): fake credentials before any client exists, the

@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import math
-import os
 import random
 import re
 import ssl
@@ -26,18 +24,16 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-# Run as a script, only bench/ is on sys.path: the repo root (infra, tests) and the layer (wachannel)
-# go in front, as pytest's `pythonpath` puts them.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "common"))
+# Run as a script, only bench/ is on sys.path: the repo root goes in front, and bench.in_process
+# puts the layer (wachannel) there too, as pytest's `pythonpath` does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boto3
@@ -45,24 +41,25 @@ import httpx
 import respx
 from moto import mock_aws
 
+from bench.in_process import (
+    BENCH_WORKSPACE,
+    IN_PROCESS_ENVIRONMENT,
+    environment_for_in_process_run,
+    functions_quiet,
+    provision_in_process_aws,
+)
 from infra.local.aws import (
     LOCAL_ACCESS_KEY_ID,
     LOCAL_REGION,
     LOCAL_SECRET_ACCESS_KEY,
-    create_dynamodb_tables,
-    physical_name,
 )
-from infra.local.cfn import load_template
 from infra.local.jwt_issuer import OPENID_CONFIGURATION_PATH
 from infra.local.process import LocalStackDidNotStart, LocalStackProcess, log_tail, start_local_stack_process
 from infra.local.simulator import SimulatedNumber, SimulatorState
 from infra.local.simulator.customer import InboundMessageSpec, StatusSpec, inbound_payload, status_payload
 from infra.local.stack import DEV_WORKSPACE, LOOPBACK
 from tests.unit.dialog360_double import (
-    KMS_ALIAS,
-    PARTNER_API_KEY,
     PARTNER_ID,
-    PARTNER_KEY_PARAMETER,
     Dialog360Double,
 )
 from tests.unit.support import Api, LambdaContext, http_event, load_function
@@ -79,7 +76,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import UpdateTypeDef
 
 ROOT = Path(__file__).resolve().parents[1]
-REGION = "eu-central-1"
 REQUEST_TIMEOUT_SECONDS = 5.0  # 360dialog gives up on a webhook call after 5 s
 LATENCY_TARGET_MS = 250.0
 CUSTOMER_POOL_SIZE = 200
@@ -87,7 +83,6 @@ REDELIVERY_SHARE = 0.2
 PHASE_PROBES = 20
 
 
-BENCH_WORKSPACE = "ws_bench"
 BUSINESS_DIGITS = "4915112345678"
 CHANNEL_API_KEY = "cloud-key-bench-0123456789"
 CUSTOMER_WA_ID = "5511987654321"
