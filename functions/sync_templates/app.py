@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wachannel.api.paging import PageCursor, PageLimit
@@ -40,12 +37,15 @@ from wachannel.http import (
     documented,
 )
 from wachannel.observability import HTTP_CORRELATION_PATH, logger, metrics
+from wachannel.queue_consumer import process_queue_batch
 from wachannel.services.templates import PreviewRequest, SyncOutcome, TemplateSubmission
 from wachannel.services.templates_factory import active_channels, template_service, template_sync_queue
 from wachannel.store.templates import TemplateFilters
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 app = create_resolver()
-sync_jobs = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -194,8 +194,6 @@ def fan_out_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def sync_job_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def sync_job_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     load_settings(TemplateSettings)
-    return process_partial_response(
-        event=event, record_handler=sync_job, processor=sync_jobs, context=context
-    )
+    return process_queue_batch(event, sync_job, context)
