@@ -29,6 +29,7 @@ REGION = "eu-central-1"
 # nowhere so a developer's ~/.aws does not change what botocore reads, as on Lambda.
 CHILD_ENVIRONMENT = {
     "TABLE_NAME": "wachannel-bench",
+    "IDEMPOTENCY_TABLE_NAME": "wachannel-bench-idempotency",
     "API_KEY_KMS_KEY_ID": f"arn:aws:kms:{REGION}:123456789012:key/00000000-0000-0000-0000-000000000000",
     "CURSOR_SIGNING_KEY": "bench-cursor-signing-key-0123456789",
     "SEND_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-send",

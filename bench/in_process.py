@@ -37,6 +37,7 @@ IN_PROCESS_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "WaChannelBench",
     "POWERTOOLS_SERVICE_NAME": "wachannel",
     "TABLE_NAME": physical_name("Table"),
+    "IDEMPOTENCY_TABLE_NAME": physical_name("IdempotencyTable"),
     "API_KEY_KMS_KEY_ID": KMS_ALIAS,
     "CURSOR_SIGNING_KEY": "bench-cursor-signing-key-0123456789",
     "WEBHOOK_BASE_URL": "",

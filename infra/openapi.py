@@ -28,6 +28,7 @@ DESCRIPTION = (
 # Values only to satisfy each function's settings at import; the document does not depend on them.
 _DOCUMENTING_ENVIRONMENT = {
     "TABLE_NAME": "documenting",
+    "IDEMPOTENCY_TABLE_NAME": "documenting",
     "API_KEY_KMS_KEY_ID": "alias/documenting",
     "CURSOR_SIGNING_KEY": "documenting-only-signing-key",
     "AWS_DEFAULT_REGION": "eu-central-1",

@@ -41,6 +41,7 @@ EVENT_BUS_NAME = "wachannel-test-events"
 os.environ.update(
     {
         "TABLE_NAME": physical_name("Table"),
+        "IDEMPOTENCY_TABLE_NAME": physical_name("IdempotencyTable"),
         "API_KEY_KMS_KEY_ID": KMS_ALIAS,
         "CURSOR_SIGNING_KEY": "unit-test-cursor-signing-key",
         "WEBHOOK_BASE_URL": "",

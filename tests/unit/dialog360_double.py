@@ -34,6 +34,11 @@ class NumberAt360dialog:
     template_list_requests: int = 0
     # An outage of this number's template endpoints: every call answers this status.
     templates_unavailable: bool = False
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    read_receipts: list[str] = field(default_factory=list)
+    # What the next sends get instead of success, in order: an answer (a 429, a Meta error body), or
+    # an exception raised after the message was taken (a timeout that sent anyway).
+    send_failures: list[httpx.Response | Exception] = field(default_factory=list)
 
     def add_template(
         self, name: str, language: str = "en", status: str = "APPROVED", **fields: Any
@@ -82,6 +87,11 @@ class Dialog360Double:
             router.delete(url__regex=rf"{base}/v1/configs/templates/(?P<name>[^/?]+)").mock(
                 side_effect=self._delete_template
             )
+        router.post(f"{CLOUD_URL}/messages").mock(side_effect=self._cloud_send)
+        router.post(f"{ON_PREMISE_URL}/v1/messages").mock(side_effect=self._on_premise_send)
+        router.put(url__regex=rf"{ON_PREMISE_URL}/v1/messages/(?P<wamid>[^/?]+)").mock(
+            side_effect=self._on_premise_read
+        )
         router.get(f"{PARTNER_URL}/partners/{PARTNER_ID}/channels").mock(side_effect=self._partner_channels)
         router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
             side_effect=self._new_key
@@ -203,6 +213,54 @@ class Dialog360Double:
             return httpx.Response(404, json={"errors": [{"code": 1006, "title": "Resource not found"}]})
         number.templates = remaining
         return httpx.Response(200, json={"meta": {"success": True}})
+
+    def _cloud_send(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "cloud":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        body = json.loads(request.content)
+        if body.get("status") == "read":
+            number.read_receipts.append(body["message_id"])
+            return httpx.Response(200, json={"success": True})
+        failure = number.send_failures.pop(0) if number.send_failures else None
+        if isinstance(failure, httpx.Response):
+            return failure
+        number.sent.append(body)
+        if failure is not None:
+            raise failure
+        wamid = f"wamid.sent{len(number.sent):04d}"
+        return httpx.Response(
+            200,
+            json={
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [
+                    {"id": wamid, **({"message_status": "accepted"} if body["type"] == "template" else {})}
+                ],
+            },
+        )
+
+    def _on_premise_send(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        failure = number.send_failures.pop(0) if number.send_failures else None
+        if isinstance(failure, httpx.Response):
+            return failure
+        number.sent.append(json.loads(request.content))
+        if failure is not None:
+            raise failure
+        return httpx.Response(
+            201,
+            json={"messages": [{"id": f"gBEGsent{len(number.sent):04d}"}], "meta": {"api_status": "stable"}},
+        )
+
+    def _on_premise_read(self, request: httpx.Request, wamid: str) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        number.read_receipts.append(wamid)
+        return httpx.Response(200, json={"meta": {"api_status": "stable", "version": "2.x"}})
 
     def _partner_channels(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("X-API-Key") != PARTNER_API_KEY:

@@ -72,6 +72,12 @@ class TemplateApiSettings(TemplateSettings, ApiSettings):
     pass
 
 
+class SendSettings(TemplateSettings):
+    """Sending: the channel's key (KMS), templates (resync on a stale one) and idempotency records."""
+
+    idempotency_table_name: str = Field(min_length=1)
+
+
 class TemplateFanOutSettings(CoreSettings):
     template_sync_queue_url: str = Field(min_length=1)
 

@@ -43,6 +43,21 @@ class TemplateExists(DomainError):
     status = 409
 
 
+class TemplateNotApproved(DomainError):
+    code = "template_not_approved"
+    status = 409
+
+
+class OutsideCustomerServiceWindow(DomainError):
+    code = "outside_customer_service_window"
+    status = 409
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_conflict"
+    status = 409
+
+
 class ChannelExists(DomainError):
     code = "channel_exists"
     status = 409

@@ -10,12 +10,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def process_queue_batch(
-    event: dict[str, Any], record_handler: Callable[[SQSRecord], None], context: LambdaContext
+    event: dict[str, Any], record_handler: Callable[..., None], context: LambdaContext
 ) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 

@@ -65,3 +65,21 @@ def test_contacts_are_created_and_updated_with_what_changed():
 def test_other_items_publish_nothing():
     assert events_from_change(None, {"entity": "channel", "api_key_ciphertext": b"x"}) == []
     assert events_from_change({"entity": "contact"}, None) == []
+
+
+def test_a_sent_message_is_published_once_and_an_unsent_one_never():
+    sent = {**INBOUND, "direction": "outbound", "filed": True, "contact_id": "ct_1", "status": "accepted"}
+    placeholder = {"entity": "message", "status": "delivered", "status_rank": 4}
+
+    [event] = events_from_change(None, sent)
+    merged = events_from_change(placeholder, {**sent, "status": "delivered"})
+    unsent = events_from_change(None, {**sent, "whatsapp_message_id": None, "status": "failed"})
+
+    assert (event.detail_type, event.detail["contact_id"], event.detail["status"]) == (
+        "message.sent",
+        "ct_1",
+        "accepted",
+    )
+    assert "private words" not in str(event.detail)
+    assert [e.detail_type for e in merged] == ["message.sent"]
+    assert unsent == []

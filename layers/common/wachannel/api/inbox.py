@@ -101,7 +101,7 @@ class MessageOut(Model):
     referral: dict[str, Any] | None = None
     context: str | None = Field(default=None, description="Id of the message this one replies to")
     forwarded: bool = False
-    whatsapp_message_id: str
+    whatsapp_message_id: str | None = Field(description="null for a send 360dialog never took")
     status: str
     error: MessageError | None = None
     timestamp: Timestamp
@@ -131,7 +131,7 @@ class MessageOut(Model):
             referral=item.get("referral"),
             context=message_id(item["channel_id"], replied_to) if replied_to else None,
             forwarded=bool(context.get("forwarded")),
-            whatsapp_message_id=item["whatsapp_message_id"],
+            whatsapp_message_id=item.get("whatsapp_message_id"),
             status=item["status"],
             error=item.get("error"),
             timestamp=item["timestamp"],

@@ -18,6 +18,7 @@ from wachannel.dialog360.models import (
     HealthIssue,
     ProviderTemplate,
     SendAbility,
+    SendReceipt,
     SubmittedTemplate,
     TemplateListing,
     WebhookConfig,
@@ -25,6 +26,7 @@ from wachannel.dialog360.models import (
 from wachannel.dialog360.payloads import (
     CloudHealthStatusBody,
     OnPremiseHealthBody,
+    SendAnswerBody,
     TemplateListBody,
     WebhookConfigBody,
 )
@@ -169,6 +171,19 @@ class Dialog360Client(Dialog360HttpClient):
                 return False
             raise
         return True
+
+    def send_message(self, path: str, body: dict[str, Any]) -> SendReceipt:
+        """Sends once: 360dialog has no idempotency key, so only failures that surely sent nothing
+        (429, 503, a connection never made) are repeated; a timeout after sending is not."""
+        response = self._request("POST", path, json=body, idempotent=False)
+        answer = self._parse(response, SendAnswerBody)
+        sent = answer.messages[0]
+        wa_id = answer.contacts[0].wa_id if answer.contacts else None
+        return SendReceipt(wamid=sent.id, wa_id=wa_id, message_status=sent.message_status)
+
+    def mark_read(self, method: str, path: str, body: dict[str, Any] | None) -> None:
+        """Blue ticks on an inbound message; marking twice is harmless, so it may be repeated."""
+        self._request(method, path, json=body, idempotent=True)
 
 
 def _gateway_entity(node: str, gateway_status: str) -> HealthEntity:

@@ -97,3 +97,12 @@ class SubmittedTemplate(Dialog360Model):
     id: str | None = None
     status: str | None = None
     category: str | None = None
+
+
+class SendReceipt(Dialog360Model):
+    """What a send returns: the message's id for later statuses, and the recipient as WhatsApp
+    normalised it (Cloud only; it may differ from the number sent to)."""
+
+    wamid: str
+    wa_id: str | None = None
+    message_status: str | None = None

@@ -77,6 +77,24 @@ class TemplateListBody(Dialog360Model):
     waba_templates: list[Any] = Field(default_factory=list)
 
 
+class SentMessageId(Dialog360Model):
+    id: str = Field(min_length=1)
+    message_status: str | None = None
+
+
+class SentContact(Dialog360Model):
+    input: str | None = None
+    wa_id: str | None = None
+
+
+class SendAnswerBody(Dialog360Model):
+    """`POST /messages` (Cloud): {"messaging_product", "contacts": [{"input", "wa_id"}],
+    "messages": [{"id"}]}; `POST /v1/messages` (On-Premise): {"messages": [{"id"}], "meta": {...}}."""
+
+    messages: list[SentMessageId] = Field(min_length=1)
+    contacts: list[SentContact] = Field(default_factory=list)
+
+
 class MetaErrorData(Dialog360Model):
     details: str | None = None
 

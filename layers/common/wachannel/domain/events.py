@@ -58,6 +58,20 @@ def _message_events(old: dict[str, Any], new: dict[str, Any]) -> list[DomainEven
                 },
             )
         )
+    sent = new.get("direction") == "outbound" and new.get("whatsapp_message_id")
+    if sent and new.get("filed") and not old.get("filed"):
+        events.append(
+            DomainEvent(
+                detail_type="message.sent",
+                detail={
+                    **base,
+                    "contact_id": new.get("contact_id"),
+                    "type": new.get("type"),
+                    "status": new.get("status"),
+                    "timestamp": new.get("timestamp"),
+                },
+            )
+        )
     if old and new.get("status") != old.get("status") and new.get("direction") == "outbound":
         events.append(
             DomainEvent(

@@ -91,7 +91,7 @@ class TemplateService:
         clock: Clock,
         sleep: Callable[[float], None],
     ) -> None:
-        self._access = access
+        self.access = access
         self._templates = templates
         self._contacts = contacts
         self._clock = clock
@@ -100,7 +100,7 @@ class TemplateService:
     # ------------------------------------------------------------------ sync
     def sync(self, workspace_id: str, channel_id: str) -> SyncOutcome:
         """On demand: waits for a sync of the same channel that is already running, then runs its own."""
-        channel = self._access.active_channel(workspace_id, channel_id)
+        channel = self.access.active_channel(workspace_id, channel_id)
         waited = 0.0
         while True:
             outcome = self.sync_channel(channel)
@@ -117,7 +117,7 @@ class TemplateService:
     def sync_scheduled(self, workspace_id: str, channel_id: str) -> SyncOutcome | None:
         """A queued job: a channel gone or disconnected since it was queued has nothing to sync, and
         one whose sync is already running is left to it. Returns None when nothing ran."""
-        channel = self._access.repository.get(workspace_id, channel_id)
+        channel = self.access.repository.get(workspace_id, channel_id)
         if channel is None or channel.status != "active":
             return None
         return self.sync_channel(channel)
@@ -146,7 +146,7 @@ class TemplateService:
 
     def _sync_under_lease(self, channel: Channel) -> SyncOutcome:
         listed_at = self._clock.now()
-        listing = self._access.client(channel).list_templates()
+        listing = self.access.client(channel).list_templates()
         if listing.unreadable:
             logger.warning(
                 "360dialog listed templates without a name or language",
@@ -211,7 +211,7 @@ class TemplateService:
         limit: int,
         start: dict[str, Any] | None,
     ) -> TemplatePage:
-        channel = self._access.channel(workspace_id, channel_id)
+        channel = self.access.channel(workspace_id, channel_id)
         templates, position = self._templates.page(workspace_id, channel_id, filters, limit, start)
         return TemplatePage(templates, position, channel)
 
@@ -240,7 +240,7 @@ class TemplateService:
             components=submission.components,
             allow_category_change=submission.allow_category_change,
         )
-        channel = self._access.active_channel(workspace_id, channel_id)
+        channel = self.access.active_channel(workspace_id, channel_id)
         if problems:
             raise ValidationFailed(problems, message="The template breaks WhatsApp's rules.")
         key = TemplateKey(submission.name, submission.language)
@@ -256,7 +256,7 @@ class TemplateService:
         if submission.allow_category_change:
             body["allow_category_change"] = True
         try:
-            answer = self._access.client(channel).submit_template(body)
+            answer = self.access.client(channel).submit_template(body)
         except ProviderRequestFailed as failure:
             if _DUPLICATE_TEMPLATE_CODE in (failure.provider_subcode, failure.provider_code):
                 raise _exists(key) from None
@@ -276,7 +276,7 @@ class TemplateService:
 
     # ------------------------------------------------------------------ preview
     def preview(self, workspace_id: str, channel_id: str, request: PreviewRequest) -> RenderedTemplate:
-        channel = self._access.channel(workspace_id, channel_id)
+        channel = self.access.channel(workspace_id, channel_id)
         if request.components is not None:
             components = request.components
         elif request.name is not None and request.language is not None:
@@ -301,13 +301,13 @@ class TemplateService:
     # ------------------------------------------------------------------ delete
     def delete(self, workspace_id: str, channel_id: str, name: str) -> None:
         """Deleted at 360dialog in every language, then marked deleted here."""
-        channel = self._access.active_channel(workspace_id, channel_id)
+        channel = self.access.active_channel(workspace_id, channel_id)
         live = [
             found
             for found in self._templates.by_name(workspace_id, channel_id, name)
             if found.template.status != DELETED
         ]
-        deleted_there = self._access.client(channel).delete_template(name)
+        deleted_there = self.access.client(channel).delete_template(name)
         if not deleted_there and not live:
             raise NotFound(f"This channel has no template {name!r}.")
         now = self._clock.now()

@@ -1,0 +1,474 @@
+"""Sending: to a contact or a number, inside WhatsApp's customer-service window (templates any time),
+templates checked against the synced copy and filled from the contact, every send stored with its
+outcome. One path for every sender: an agent, an API client, the greeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from wachannel.clock import Clock
+from wachannel.dialog360 import (
+    Dialog360Error,
+    ProviderRequestFailed,
+    ProviderUnavailable,
+)
+from wachannel.domain.channels import Channel
+from wachannel.domain.contacts import Contact, search_tokens
+from wachannel.domain.conversations import window_expires_at, window_open
+from wachannel.domain.ids import new_id
+from wachannel.domain.messages import parse_message_id
+from wachannel.domain.outbound import (
+    FreeFormContent,
+    Location,
+    MediaContent,
+    OutboundContent,
+    ReactionContent,
+    TemplateContent,
+    TextContent,
+    outbound_message,
+)
+from wachannel.domain.outbound_payloads import (
+    message_body,
+    read_receipt,
+    send_path,
+    summary_text,
+    template_body,
+    template_summary_text,
+    template_value_problems,
+)
+from wachannel.domain.phone import canonical_whatsapp_number, identity_key, to_e164, whatsapp_digits
+from wachannel.domain.template_rendering import value_count_problems
+from wachannel.domain.templates import APPROVED, DELETED, StoredTemplate, TemplateKey
+from wachannel.domain.variables import VariableContext, resolve_values
+from wachannel.errors import (
+    NotFound,
+    OutsideCustomerServiceWindow,
+    TemplateNotApproved,
+    ValidationFailed,
+)
+from wachannel.idempotency import OnceOnly
+from wachannel.observability import logger, metrics
+from wachannel.services.channel_access import ChannelAccess
+from wachannel.services.templates import TemplateService
+from wachannel.store.channels import iso
+from wachannel.store.contacts import ContactRepository
+from wachannel.store.inbound import InboundRepository
+from wachannel.store.outbound import OutboundRepository
+from wachannel.store.templates import TemplateRepository
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+# Meta's codes for "the template you named is not what it was" (reference 3.2): resync.
+_STALE_TEMPLATE_CODES = frozenset({132001, 132015, 132016, 2001})
+_CONTACT_ID_PREFIX = "ct_"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact: Contact
+    wa_id: str
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """The stored message, and the error to answer with when 360dialog did not take it."""
+
+    message: dict[str, Any]
+    error: Dialog360Error | None = None
+
+
+class SendService:
+    def __init__(
+        self,
+        *,
+        access: ChannelAccess,
+        outbound: OutboundRepository,
+        contacts: ContactRepository,
+        identities: InboundRepository,
+        templates: TemplateRepository,
+        template_service: TemplateService,
+        once_only: OnceOnly,
+        clock: Clock,
+    ) -> None:
+        self._access = access
+        self._outbound = outbound
+        self._contacts = contacts
+        self._identities = identities
+        self._templates = templates
+        self._template_service = template_service
+        self._once_only = once_only
+        self._clock = clock
+
+    # ------------------------------------------------------------------ send
+    def send(
+        self,
+        workspace_id: str,
+        channel_id: str,
+        to: str,
+        content: OutboundContent,
+        *,
+        idempotency_key: str | None = None,
+        invocation: LambdaContext | None = None,
+    ) -> dict[str, Any]:
+        """The stored message; a failure is stored too, then raised in the contract's terms. With a key,
+        a repeat returns the first answer and sends nothing (a timeout counts as maybe sent)."""
+        channel = self._access.active_channel(workspace_id, channel_id)
+        if idempotency_key is None:
+            outcome = self._send(channel, to, content)
+        else:
+            payload = {"channel_id": channel_id, "to": to, "content": content.model_dump(mode="json")}
+            recorded = self._once_only.run(
+                "send",
+                f"{workspace_id}:{idempotency_key}",
+                payload,
+                lambda: self._recordable(self._send(channel, to, content)),
+                invocation,
+            )
+            outcome = _replayed(recorded)
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.message
+
+    def send_greeting(
+        self,
+        workspace_id: str,
+        channel_id: str,
+        contact_id: str,
+        job_key: str,
+        invocation: LambdaContext | None = None,
+    ) -> str:
+        """The channel's greeting to a new contact, once per job key however often the job arrives.
+        Returns what happened, for the log."""
+        channel = self._access.repository.get(workspace_id, channel_id)
+        if channel is None or channel.status != "active" or not channel.greeting_message:
+            return "skipped: the channel is gone, disconnected or has no greeting"
+        greeting = OutboundContent(type="text", text=channel.greeting_message)
+        recorded = self._once_only.run(
+            "greeting",
+            f"{workspace_id}:{job_key}",
+            {"contact_id": contact_id},
+            lambda: self._recordable(self._send(channel, contact_id, greeting)),
+            invocation,
+        )
+        outcome = _replayed(recorded)
+        if outcome.error is not None and not isinstance(outcome.error, ProviderUnavailable):
+            raise outcome.error
+        return "sent"
+
+    def mark_read(self, workspace_id: str, message_id: str) -> None:
+        parsed = parse_message_id(message_id)
+        if parsed is None:
+            raise NotFound("No such message in this workspace.")
+        channel_id, wamid = parsed
+        channel = self._access.active_channel(workspace_id, channel_id)
+        message = self._outbound.inbound_message(workspace_id, channel_id, wamid)
+        if message is None or message.get("direction") != "inbound":
+            raise NotFound("No such message from a customer in this workspace.")
+        call = read_receipt(channel.api_generation, wamid)
+        self._access.client(channel).mark_read(call.method, call.path, call.body)
+
+    # ------------------------------------------------------------------ the path
+    def _send(self, channel: Channel, to: str, content: OutboundContent) -> SendOutcome:
+        checked = outbound_message(content, channel_id=channel.id)
+        now = self._clock.now()
+        is_template = isinstance(checked.content, TemplateContent)
+        recipient = self._recipient(channel, to, create=is_template, now=now)
+        stored_content: dict[str, Any] = {"type": content.type, "to_wa_id": recipient.wa_id}
+        if isinstance(checked.content, TemplateContent):
+            body, stored_content["template"], stored_content["text"] = self._template_message(
+                channel, recipient, checked.content, checked.reply_to_wamid
+            )
+        else:
+            self._check_window(channel, recipient.contact, now)
+            body = message_body(
+                channel.api_generation,
+                recipient.wa_id,
+                checked.content,
+                reply_to_wamid=checked.reply_to_wamid,
+            )
+            stored_content.update(_stored_parts(checked.content))
+            stored_content["text"] = summary_text(checked.content)
+        if checked.reply_to_wamid is not None:
+            stored_content["context"] = {"message_id": checked.reply_to_wamid}
+        try:
+            receipt = self._access.client(channel).send_message(send_path(channel.api_generation), body)
+        except Dialog360Error as error:
+            return self._failed(channel, recipient, stored_content, error, content)
+        message = self._outbound.store_sent(
+            channel.workspace_id,
+            channel.id,
+            wamid=receipt.wamid,
+            contact_id=recipient.contact.id,
+            content=stored_content,
+            now=now,
+        )
+        self._outbound.touch_conversation(
+            channel.workspace_id,
+            channel.id,
+            recipient.contact.id,
+            summary=_summary(message),
+            at=now,
+        )
+        _count(content.type, "accepted")
+        logger.info("Message sent", extra={"channel_id": channel.id, "message_type": content.type})
+        return SendOutcome(message)
+
+    def _failed(
+        self,
+        channel: Channel,
+        recipient: Recipient,
+        stored_content: dict[str, Any],
+        error: Dialog360Error,
+        content: OutboundContent,
+    ) -> SendOutcome:
+        code = error.provider_code
+        message = self._outbound.store_unsent(
+            channel.workspace_id,
+            channel.id,
+            local_id=new_id("out", self._clock.now()),
+            contact_id=recipient.contact.id,
+            content=stored_content,
+            error={"code": str(code if code is not None else error.code), "message": error.provider_message},
+            now=self._clock.now(),
+        )
+        outcome = "maybe_sent" if isinstance(error, ProviderUnavailable) else "failed"
+        _count(content.type, outcome)
+        metrics.add_metric(
+            name=f"ProviderErrors.{code if code is not None else error.code}", unit=MetricUnit.Count, value=1
+        )
+        logger.warning(
+            "Send failed",
+            extra={
+                "channel_id": channel.id,
+                "message_type": content.type,
+                "provider_status": error.provider_status,
+                "provider_code": code,
+            },
+        )
+        if isinstance(error, ProviderRequestFailed) and _as_int(code) in _STALE_TEMPLATE_CODES:
+            self._resync_templates(channel)
+        return SendOutcome(message, error)
+
+    # ------------------------------------------------------------------ recipient and window
+    def _recipient(self, channel: Channel, to: str, *, create: bool, now: datetime) -> Recipient:
+        workspace_id = channel.workspace_id
+        if to.startswith(_CONTACT_ID_PREFIX):
+            contact = self._contacts.get(workspace_id, to)
+            if contact is None:
+                raise NotFound("No such contact in this workspace.")
+            return Recipient(contact, _wa_id_of(contact))
+        phone_number = to_e164(to, field="to")
+        identity = f"P#{identity_key(phone_number)}"
+        contact_id = self._outbound.contact_of_identity(workspace_id, identity)
+        contact = self._contacts.get(workspace_id, contact_id) if contact_id else None
+        if contact is not None:
+            return Recipient(contact, _wa_id_of(contact))
+        if not create:
+            raise OutsideCustomerServiceWindow(
+                f"{phone_number} has never written to this channel, so only a template may be sent.",
+                details={"last_inbound_at": None, "window_expired_at": None},
+            )
+        return Recipient(
+            self._new_contact(channel, phone_number, identity, now), whatsapp_digits(phone_number)
+        )
+
+    def _new_contact(self, channel: Channel, phone_number: str, identity: str, now: datetime) -> Contact:
+        """A template to a number nobody wrote from yet: the contact it will belong to, found or made
+        with the same identity rules as inbound, so the reply lands on it."""
+        workspace_id = channel.workspace_id
+        digits = whatsapp_digits(phone_number)
+        resolution = self._identities.resolve_contact(
+            workspace_id,
+            identity=identity,
+            channel_id=channel.id,
+            new_contact_id=new_id("ct", now),
+            wa_id=digits,
+            profile_name=None,
+            now=now,
+        )
+        if resolution.created:
+            canonical = canonical_whatsapp_number(digits)
+            self._identities.put_contact(
+                workspace_id,
+                {
+                    "id": resolution.contact_id,
+                    "phone_number": canonical,
+                    "whatsapp_id": digits,
+                    "attributes": {},
+                    "channels": {channel.id},
+                    "created_at": iso(now),
+                    "updated_at": iso(now),
+                },
+            )
+            self._identities.index_contact(
+                workspace_id,
+                resolution.contact_id,
+                remove=set(),
+                add=search_tokens(canonical, None, None, None, None),
+            )
+        contact = self._contacts.get(workspace_id, resolution.contact_id)
+        if contact is None:
+            raise NotFound("The contact for this number could not be read back; try again.")
+        return contact
+
+    def _check_window(self, channel: Channel, contact: Contact, now: datetime) -> None:
+        last_inbound = self._outbound.last_inbound_at(channel.workspace_id, contact.id, channel.id)
+        last_inbound_at = datetime.fromisoformat(last_inbound) if last_inbound else None
+        if window_open(last_inbound_at, now):
+            return
+        expired = window_expires_at(last_inbound_at)
+        raise OutsideCustomerServiceWindow(
+            "More than 24 hours have passed since this contact last wrote on this channel"
+            if last_inbound_at
+            else "This contact has never written on this channel",
+            details={
+                "last_inbound_at": last_inbound_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                if last_inbound_at
+                else None,
+                "window_expired_at": expired.strftime("%Y-%m-%dT%H:%M:%SZ") if expired else None,
+            },
+        )
+
+    # ------------------------------------------------------------------ templates
+    def _template_message(
+        self, channel: Channel, recipient: Recipient, content: TemplateContent, reply_to_wamid: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+        key = TemplateKey(content.name, content.language)
+        stored = self._known_template(channel, key)
+        template = stored.template
+        if template.status != APPROVED:
+            raise TemplateNotApproved(
+                f"The template {key.name!r} in {key.language!r} is {template.status}, not approved, so it "
+                "cannot be sent.",
+                details={"status": template.status, "rejected_reason": template.rejected_reason},
+            )
+        values = content.parameters
+        problems = [
+            {**problem, "field": f"template.{problem['field']}"}
+            for problem in value_count_problems(template.components, values)
+        ]
+        if problems:
+            raise ValidationFailed(problems, message="The parameters do not fit the template.")
+        context = VariableContext(
+            contact=recipient.contact, channel_name=channel.name, channel_phone_number=channel.phone_number
+        )
+        try:
+            resolved = resolve_values(values, context)
+        except ValidationFailed as unresolved:
+            raise ValidationFailed(
+                [{**p, "field": f"template.{p['field']}"} for p in unresolved.details],
+                message=unresolved.message,
+            ) from None
+        problems = template_value_problems(template.components, resolved)
+        if problems:
+            raise ValidationFailed(problems, message="The parameters do not fit the template.")
+        body = template_body(
+            channel.api_generation,
+            recipient.wa_id,
+            name=key.name,
+            language=key.language,
+            components=template.components,
+            values=resolved,
+            namespace=template.namespace,
+            reply_to_wamid=reply_to_wamid,
+        )
+        stored_template = {
+            "name": key.name,
+            "language": key.language,
+            "parameters": resolved.model_dump(mode="json"),
+        }
+        return body, stored_template, template_summary_text(template.components, resolved)
+
+    def _known_template(self, channel: Channel, key: TemplateKey) -> StoredTemplate:
+        """The synced copy; a template not known here gets one sync first, so one made in 360dialog's
+        hub a minute ago is found."""
+        stored = self._templates.get(channel.workspace_id, channel.id, key)
+        if stored is None or stored.template.status == DELETED:
+            self._template_service.sync(channel.workspace_id, channel.id)
+        return self._template_service.stored(channel.workspace_id, channel.id, key)
+
+    def _resync_templates(self, channel: Channel) -> None:
+        try:
+            self._template_service.sync_channel(channel)
+        except Dialog360Error as error:
+            logger.warning(
+                "Template resync after a stale-template error failed", extra={"reason": error.message}
+            )
+
+    # ------------------------------------------------------------------ idempotent replay
+    @staticmethod
+    def _recordable(outcome: SendOutcome) -> dict[str, Any]:
+        """What the idempotency record keeps. A timeout may have sent the message, so its answer is
+        kept and replayed; any other failure sent nothing and raises, which frees the key to retry."""
+        if outcome.error is not None and not isinstance(outcome.error, ProviderUnavailable):
+            raise outcome.error
+        recorded: dict[str, Any] = {"message": outcome.message}
+        if outcome.error is not None:
+            recorded["timeout"] = {
+                "message": outcome.error.message,
+                "provider_message": outcome.error.provider_message,
+            }
+        return recorded
+
+
+def _replayed(recorded: dict[str, Any]) -> SendOutcome:
+    timeout = recorded.get("timeout")
+    if timeout is None:
+        return SendOutcome(recorded["message"])
+    return SendOutcome(
+        recorded["message"],
+        ProviderUnavailable(
+            timeout["message"],
+            provider_status=None,
+            provider_code=None,
+            provider_message=timeout["provider_message"],
+        ),
+    )
+
+
+def _stored_parts(content: FreeFormContent) -> dict[str, Any]:
+    """The message's content as the inbox shows it (the same fields inbound messages use)."""
+    if isinstance(content, TextContent):
+        return {}
+    if isinstance(content, MediaContent):
+        return {"media": content.media.model_dump(exclude_none=True)}
+    if isinstance(content, Location):
+        return {"location": content.model_dump(exclude_none=True)}
+    if isinstance(content, ReactionContent):
+        return {"reaction": {"message_id": content.message_wamid, "emoji": content.emoji}}
+    return {"interactive": content.model_dump(exclude_none=True)}
+
+
+def _wa_id_of(contact: Contact) -> str:
+    """WhatsApp's own id for the person, as it last wrote it; else the number's digits."""
+    if contact.whatsapp_id:
+        return contact.whatsapp_id
+    if contact.phone_number:
+        return whatsapp_digits(contact.phone_number)
+    raise ValidationFailed.single("to", "This contact has no phone number WhatsApp can deliver to.")
+
+
+def _summary(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": message["id"],
+        "direction": "outbound",
+        "type": message["type"],
+        "text": (message.get("text") or "")[:200] or None,
+        "timestamp": message["timestamp"],
+    }
+
+
+def _count(message_type: str, outcome: str) -> None:
+    metrics.add_metric(name=f"Sends.{message_type}.{outcome}", unit=MetricUnit.Count, value=1)
+
+
+def _as_int(code: int | str | None) -> int | None:
+    try:
+        return int(code) if code is not None else None
+    except ValueError:
+        return None
