@@ -20,7 +20,10 @@ from infra.local.simulator.errors import (
 )
 from infra.local.simulator.gateway import GatewayMiddleware
 from infra.local.simulator.health import health_routes
+from infra.local.simulator.messages_api import message_routes
 from infra.local.simulator.messaging_auth import number_for_key
+from infra.local.simulator.outbound_admin import outbound_admin_routes
+from infra.local.simulator.outbound_statuses import StatusReporter
 from infra.local.simulator.partner import PARTNER_API_PREFIX, partner_routes
 from infra.local.simulator.state import SimulatorState
 from infra.local.simulator.template_admin import template_admin_routes
@@ -52,18 +55,21 @@ def create_app(state: SimulatorState) -> Starlette:
             raise error
         return unmatched_request_error(state, request, error.status_code, error.detail).to_response()
 
-    # Customer deliveries and template status webhooks share one delivery log.
+    # Customer deliveries, message statuses and template status webhooks share one delivery log.
     delivery_log = DeliveryLog()
     reviewer = TemplateReviewer(state, delivery_log)
+    status_reporter = StatusReporter(state, delivery_log)
     return Starlette(
         routes=[
             *health_routes(state),
             *webhook_config_routes(state),
             *template_api_routes(state, reviewer),
+            *message_routes(state, status_reporter),
             *partner_routes(state),
             *admin_routes(state),
             *customer_admin_routes(state, delivery_log),
             *template_admin_routes(state, reviewer),
+            *outbound_admin_routes(state),
         ],
         middleware=[Middleware(GatewayMiddleware, state=state)],
         exception_handlers={SimulatorError: render_simulator_error, HTTPException: render_unmatched_request},

@@ -24,6 +24,7 @@ from infra.local.simulator.models import (
     PHONE_NUMBER_PATTERN,
     ApiGeneration,
     SimulatedNumber,
+    StatusErrorSpec,
     WebhookRegistration,
 )
 from infra.local.simulator.state import random_digits, random_id
@@ -218,19 +219,14 @@ class InboundMessageSpec(BaseModel):
             raise ValueError(f"{', '.join(misplaced)} does not apply to a {self.type} message")
         return self
 
-
-class StatusErrorSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: int
-    title: StrictStr
-    message: StrictStr | None = None
-    details: StrictStr | None = None
+    def sent_at(self, now: int) -> int:
+        return self.timestamp if self.timestamp is not None else now
 
 
 class StatusSpec(BaseModel):
     """A status of an outbound message. `errors` absent on a `failed` status gets the generation's
-    re-engagement error; an explicit empty list sends none."""
+    re-engagement error; an explicit empty list sends none. `conversation` and `pricing` are passed
+    as given."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -239,6 +235,8 @@ class StatusSpec(BaseModel):
     recipient_id: StrictStr = Field(min_length=1)
     errors: list[StatusErrorSpec] | None = None
     timestamp: int | None = Field(default=None, ge=0)
+    conversation: dict[str, Any] | None = None
+    pricing: dict[str, Any] | None = None
 
 
 class InboundRequest(InboundMessageSpec):
@@ -290,12 +288,13 @@ class WebhookPayload:
     message_id: str | None = None
 
 
-def cloud_message_id(sender: str) -> str:
-    """Shaped like Meta's ids: `wamid.` and base64 of the sender and a random hex id."""
+def cloud_message_id(customer: str) -> str:
+    """Shaped like Meta's ids: `wamid.` and base64 of the customer (sender or recipient) and a random
+    hex id."""
     raw = (
         b"\x1c\x18"
-        + bytes([len(sender) % 256])
-        + sender.encode()
+        + bytes([len(customer) % 256])
+        + customer.encode()
         + b"\x15\x02\x00\x12\x18\x14"
         + secrets.token_hex(10).upper().encode()
         + b"\x00"
@@ -303,8 +302,9 @@ def cloud_message_id(sender: str) -> str:
     return "wamid." + base64.b64encode(raw).decode()
 
 
-def on_premise_message_id() -> str:
-    return random_id("ABEG", 24)
+def on_premise_message_id(prefix: str = "ABEG") -> str:
+    """Opaque ids; the client's own outbound ids start `gBEG`, inbound ones `ABEG`."""
+    return random_id(prefix, 24)
 
 
 def new_media_id(generation: ApiGeneration) -> str:
@@ -372,7 +372,7 @@ def message_object(
         message_json["from_user_id"] = message.user_id
     message_json |= {
         "id": message_id,
-        "timestamp": str(message.timestamp if message.timestamp is not None else now),
+        "timestamp": str(message.sent_at(now)),
         "type": wire_type(generation, message.type),
     }
     if message.context is not None:
@@ -455,20 +455,33 @@ def status_errors(generation: ApiGeneration, status: StatusSpec) -> list[dict[st
     return [error.model_dump(exclude_none=True, exclude={"message"}) for error in status.errors]
 
 
-def status_payload(number: SimulatedNumber, status: StatusSpec, now: int) -> WebhookPayload:
-    """The webhook body 360dialog would send to report this status of an outbound message."""
+def status_object(generation: ApiGeneration, status: StatusSpec, now: int) -> dict[str, Any]:
+    """One entry of a payload's `statuses`."""
     status_json: dict[str, Any] = {
         "id": status.message_id,
         "status": status.status,
         "timestamp": str(status.timestamp if status.timestamp is not None else now),
         "recipient_id": status.recipient_id,
     }
-    errors = status_errors(number.api_generation, status)
+    if status.conversation is not None:
+        status_json["conversation"] = status.conversation
+    if status.pricing is not None:
+        status_json["pricing"] = status.pricing
+    errors = status_errors(generation, status)
     if errors:
         status_json["errors"] = errors
+    return status_json
+
+
+def reported_status_payload(number: SimulatedNumber, status_json: dict[str, Any]) -> WebhookPayload:
     return WebhookPayload(
-        "status", generation_payload(number, {"statuses": [status_json]}), status.message_id
+        "status", generation_payload(number, {"statuses": [status_json]}), status_json["id"]
     )
+
+
+def status_payload(number: SimulatedNumber, status: StatusSpec, now: int) -> WebhookPayload:
+    """The webhook body 360dialog would send to report this status of an outbound message."""
+    return reported_status_payload(number, status_object(number.api_generation, status, now))
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,15 @@
 """Admin routes that make the simulator play the customer: inbound messages, statuses, raw payloads and
-batches delivered to a number's registered webhook, and the log of those deliveries."""
+batches delivered to a number's registered webhook, and the log of those deliveries.
+
+An inbound message opens its sender's customer service window; a status of a message the number sent
+joins that message's status history."""
 
 import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -19,17 +23,22 @@ from infra.local.simulator.customer import (
     CustomerInputError,
     DeliveryLog,
     InboundEvent,
+    InboundMessageSpec,
     InboundRequest,
     RawDeliveryRequest,
+    StatusEvent,
     StatusRequest,
+    StatusSpec,
     WebhookAnswer,
     WebhookDeliverer,
     WebhookPayload,
     inbound_payload,
+    status_object,
     status_payload,
 )
 from infra.local.simulator.errors import AdminError
 from infra.local.simulator.models import SimulatedNumber
+from infra.local.simulator.outbound import OutboundStore
 from infra.local.simulator.state import SimulatorState, UnknownNumber
 
 RequestModel = TypeVar("RequestModel", bound=BaseModel)
@@ -54,6 +63,24 @@ def deliveries_answer(payload: WebhookPayload, answers: Sequence[WebhookAnswer])
         "payload": payload.body,
         "deliveries": [answer.to_json() for answer in answers],
     }
+
+
+def note_customer_messages(
+    outbound: OutboundStore, number: SimulatedNumber, messages: Iterable[InboundMessageSpec], now: int
+) -> None:
+    """Each message opens or renews its sender's customer service window from the time it was sent."""
+    for message in messages:
+        if message.from_ is not None:
+            sent_at = datetime.fromtimestamp(message.sent_at(now), UTC)
+            outbound.note_inbound(number.phone_number, message.from_, sent_at)
+
+
+def note_statuses(
+    outbound: OutboundStore, number: SimulatedNumber, statuses: Iterable[StatusSpec], now: int
+) -> None:
+    """Statuses of messages the number sent join their histories, once however many copies went."""
+    for status in statuses:
+        outbound.add_status(number.phone_number, status_object(number.api_generation, status, now))
 
 
 def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> list[Route]:
@@ -81,18 +108,22 @@ def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> l
     async def send_inbound(request: Request) -> Response:
         number = known_number(state, request)
         inbound = await parse_customer_request(request, InboundRequest)
+        now = int(time.time())
         try:
-            payload = inbound_payload(number, inbound, int(time.time()))
+            payload = inbound_payload(number, inbound, now)
         except CustomerInputError as error:
             raise AdminError(422, str(error)) from None
         answers = await deliver(number, [payload] * inbound.copies, inbound.concurrency)
+        note_customer_messages(state.outbound, number, [inbound], now)
         return JSONResponse(deliveries_answer(payload, answers))
 
     async def send_status(request: Request) -> Response:
         number = known_number(state, request)
         status = await parse_customer_request(request, StatusRequest)
-        payload = status_payload(number, status, int(time.time()))
+        now = int(time.time())
+        payload = status_payload(number, status, now)
         answers = await deliver(number, [payload] * status.copies, status.concurrency)
+        note_statuses(state.outbound, number, [status], now)
         return JSONResponse(deliveries_answer(payload, answers))
 
     async def send_raw(request: Request) -> Response:
@@ -120,6 +151,10 @@ def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> l
             # Reproducible orderings for tests, not secrets.
             random.Random(batch.seed).shuffle(deliveries)  # noqa: S311
         answers = await deliver(number, deliveries, batch.concurrency)
+        inbound_events = (event for event in batch.events if isinstance(event, InboundEvent))
+        note_customer_messages(state.outbound, number, inbound_events, now)
+        status_events = (event for event in batch.events if isinstance(event, StatusEvent))
+        note_statuses(state.outbound, number, status_events, now)
         return JSONResponse(
             {
                 "delivered": len(answers),

@@ -84,6 +84,36 @@ TEMPLATE_NAME_BEING_DELETED = MessagingErrorKind(
     cloud_user_title="Message template language is being deleted",
 )
 
+# Refusals of a message to send (reference section 3.2). Meta's codes with the On-Premise code of
+# the same meaning where its docs name one: 1008 "Required parameter is missing" (missing_parameter),
+# 1009 "Parameter value is not valid", 2000, 2001, 2012.
+# Picks: an unknown type is 1009 on On-Premise (its docs have no "unsupported type" code for
+# sending), and paused or disabled templates keep Meta's 132015/132016 there, which On-Premise
+# never documented.
+INVALID_PARAMETER_VALUE = MessagingErrorKind(
+    131009, "Parameter value is not valid", 1009, "Parameter value is not valid"
+)
+UNSUPPORTED_MESSAGE_TYPE = MessagingErrorKind(
+    131051, "Unsupported message type", 1009, "Parameter value is not valid"
+)
+TEMPLATE_PARAMETER_COUNT_MISMATCH = MessagingErrorKind(
+    132000,
+    "Number of parameters does not match the expected number of params",
+    2000,
+    "Template Param Count Mismatch",
+)
+TEMPLATE_DOES_NOT_EXIST = MessagingErrorKind(
+    132001, "Template name does not exist in the translation", 2001, "Template Missing"
+)
+TEMPLATE_PARAMETER_FORMAT_MISMATCH = MessagingErrorKind(
+    132012,
+    "Parameter format does not match format in the created template",
+    2012,
+    "Template Parameter Format Mismatch",
+)
+TEMPLATE_PAUSED = MessagingErrorKind(132015, "Template is Paused", 132015, "Template is Paused")
+TEMPLATE_DISABLED = MessagingErrorKind(132016, "Template is Disabled", 132016, "Template is Disabled")
+
 
 class MessagingApiError(SimulatorError):
     """An error from the Messaging API: Meta's shape for Cloud numbers, the On-Premise shape otherwise.
@@ -137,6 +167,14 @@ class MessagingApiError(SimulatorError):
 
 def invalid_parameter(generation: ApiGeneration, details: str) -> MessagingApiError:
     return MessagingApiError(400, INVALID_PARAMETER, generation, details)
+
+
+def missing_parameter(generation: ApiGeneration, name: str) -> MessagingApiError:
+    """Meta names the missing parameter in its message (`The parameter text['body'] is required.`)."""
+    kind = MessagingErrorKind(
+        100, f"The parameter {name} is required.", 1008, "Required parameter is missing"
+    )
+    return MessagingApiError(400, kind, generation, f"{name} is required")
 
 
 class AdminError(SimulatorError):

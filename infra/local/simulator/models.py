@@ -1,4 +1,5 @@
-"""What the simulator remembers: numbers, webhook registrations, health, faults and logged requests."""
+"""What the simulator remembers: numbers, webhook registrations, health, faults, logged requests and
+the errors of failed message statuses."""
 
 from datetime import datetime
 from typing import Any, Literal, Self
@@ -107,6 +108,17 @@ class FaultSpec(BaseModel):
         if self.status is None and self.delay_seconds == 0:
             raise ValueError("a fault needs a status, a delay_seconds, or both")
         return self
+
+
+class StatusErrorSpec(BaseModel):
+    """An error a `failed` status reports, written once for both generations' shapes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: int
+    title: StrictStr
+    message: StrictStr | None = None
+    details: StrictStr | None = None
 
 
 class Fault(FaultSpec):

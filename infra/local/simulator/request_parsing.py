@@ -1,7 +1,7 @@
 """Reading JSON bodies and query parameters of the 360dialog APIs, each refusing bad input its own way."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -12,14 +12,18 @@ from infra.local.simulator.models import ApiGeneration
 RequestModel = TypeVar("RequestModel", bound=BaseModel)
 
 
+async def messaging_json(request: Request, generation: ApiGeneration) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise invalid_parameter(generation, "the request body must be a JSON object") from None
+
+
 async def parse_messaging_body(
     request: Request, model: type[RequestModel], generation: ApiGeneration
 ) -> RequestModel:
     """The body as `model`, or a 400 INVALID_PARAMETER naming each problem, in the generation's shape."""
-    try:
-        body = await request.json()
-    except ValueError:
-        raise invalid_parameter(generation, "the request body must be a JSON object") from None
+    body = await messaging_json(request, generation)
     try:
         return model.model_validate(body)
     except ValidationError as error:

@@ -17,6 +17,7 @@ from infra.local.simulator.models import (
     SimulatedNumber,
     WebhookRegistration,
 )
+from infra.local.simulator.outbound import OutboundStore
 from infra.local.simulator.templates import TemplateStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -57,8 +58,8 @@ def new_template_namespace() -> str:
 
 
 class SimulatorState:
-    """Numbers, keys, webhooks, templates, faults and the request log; every method is safe to call
-    from any thread.
+    """Numbers, keys, webhooks, templates, outbound messages, faults and the request log; every method is
+    safe to call from any thread.
 
     Numbers and faults are immutable models: methods return them as they are and store replaced copies.
     """
@@ -72,6 +73,7 @@ class SimulatorState:
         self._requests: list[RecordedRequest] = []
         self._next_request_id = 1
         self.templates = TemplateStore()
+        self.outbound = OutboundStore()
 
     def add_number(
         self, phone_number: str, api_generation: ApiGeneration, api_key: str | None = None
@@ -197,12 +199,14 @@ class SimulatorState:
             self._requests.clear()
 
     def reset(self) -> None:
-        """Forgets numbers, their templates, faults and requests; the partner identity stays."""
+        """Forgets numbers, their templates and outbound messages, faults and requests; the partner
+        identity stays."""
         with self._lock:
             self._numbers.clear()
             self._faults.clear()
             self._requests.clear()
         self.templates.clear()
+        self.outbound.clear()
 
     def _stored_number(self, phone_number: str) -> SimulatedNumber:
         try:

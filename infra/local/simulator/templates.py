@@ -319,6 +319,10 @@ class TemplateStore:
         with self._lock:
             return list(self._numbers[phone_number].templates.values())
 
+    def template(self, phone_number: str, name: str, language: str) -> StoredTemplate | None:
+        with self._lock:
+            return self._numbers[phone_number].templates.get((name, language))
+
     def submit(self, phone_number: str, content: TemplateContent) -> StoredTemplate:
         """Stores a new template, refused as Meta refuses an existing (name, language) or a held name."""
         with self._lock:

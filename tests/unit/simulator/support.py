@@ -1,6 +1,8 @@
 """Numbers, keys, webhooks and expected bodies shared by the simulator tests."""
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import respx
@@ -34,3 +36,30 @@ def register_webhook(client: TestClient, number: SimulatedNumber) -> SimulatedNu
 def received(webhook: respx.MockRouter) -> list[Any]:
     """The bodies the `webhook` fixture's URL received, oldest first."""
     return [json.loads(call.request.content) for call in webhook.routes["webhook"].calls]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def meta_error(body: dict[str, Any]) -> dict[str, Any]:
+    error: dict[str, Any] = body["error"]
+    assert error["type"] == "OAuthException"
+    assert error["error_data"]["messaging_product"] == "whatsapp"
+    assert error["fbtrace_id"]
+    return error
+
+
+def on_premise_error(body: dict[str, Any]) -> dict[str, Any]:
+    assert body["meta"] == ON_PREMISE_META
+    [error] = body["errors"]
+    assert set(error) == {"code", "title", "details"}
+    return dict(error)
+
+
+def error_code(number: SimulatedNumber, body: dict[str, Any]) -> int:
+    error = meta_error(body) if number.api_generation == "cloud" else on_premise_error(body)
+    return int(error["code"])

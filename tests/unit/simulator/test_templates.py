@@ -2,7 +2,6 @@
 
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,12 +14,15 @@ from infra.local.simulator import SimulatedNumber, SimulatorState
 from infra.local.simulator.templates import TemplateContent, TemplateNameHeld, TemplateStore
 from tests.unit.simulator.support import (
     INVALID_API_KEY_BODY,
-    ON_PREMISE_META,
     WEBHOOK_TOKEN,
     WEBHOOK_URL,
+    error_code,
     key_header,
+    meta_error,
+    on_premise_error,
     received,
     register_webhook,
+    wait_until,
 )
 
 TEMPLATES = "/v1/configs/templates"
@@ -126,33 +128,6 @@ def review(
 
 def set_policy(client: TestClient, number: SimulatedNumber, **policy: Any) -> httpx.Response:
     return client.put(f"/_admin/numbers/{number.phone_number}/template-review", json=policy)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
-def meta_error(body: dict[str, Any]) -> dict[str, Any]:
-    error: dict[str, Any] = body["error"]
-    assert error["type"] == "OAuthException"
-    assert error["error_data"]["messaging_product"] == "whatsapp"
-    assert error["fbtrace_id"]
-    return error
-
-
-def on_premise_error(body: dict[str, Any]) -> dict[str, Any]:
-    assert body["meta"] == ON_PREMISE_META
-    [error] = body["errors"]
-    assert set(error) == {"code", "title", "details"}
-    return dict(error)
-
-
-def error_code(number: SimulatedNumber, body: dict[str, Any]) -> int:
-    error = meta_error(body) if number.api_generation == "cloud" else on_premise_error(body)
-    return int(error["code"])
 
 
 def status_event(
