@@ -51,6 +51,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/cold_start.py
 	$(PY) bench/webhook.py
 	$(PY) bench/template_sync.py
+	$(PY) bench/send.py
 
 # Needs AWS credentials and internet; not runnable on the development machine.
 deploy: $(TOOLS)/.installed

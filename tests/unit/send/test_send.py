@@ -570,3 +570,44 @@ def test_another_workspace_can_neither_send_nor_mark_read(
     assert sent[0] == read[0] == 404
     assert number.sent == []
     assert number.read_receipts == []
+
+
+def test_a_template_deleted_at_360dialog_since_the_last_sync_is_template_not_found(
+    api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+):
+    customer_writes(channel, number)
+    _approved_order_update(number)
+    sync(_templates_api(), channel)
+    number.templates = [t for t in number.templates if t["language"] != "en"]
+    number.send_failures.append(
+        httpx.Response(
+            404,
+            json={
+                "error": {
+                    "message": "(#132001) Template name does not exist in the translation",
+                    "code": 132001,
+                }
+            },
+        )
+    )
+
+    status, body = send(
+        api,
+        channel,
+        {
+            "to": only_contact(inbox)["id"],
+            "type": "template",
+            "template": {
+                "name": "order_update",
+                "language": "en",
+                "parameters": {
+                    "header": ["https://cdn.example.com/h.jpg"],
+                    "body": ["Ana", "A-1"],
+                    "buttons": [[], ["A-1"]],
+                },
+            },
+        },
+    )
+
+    assert (status, body["error"]["code"]) == (404, "template_not_found")
+    assert body["error"]["details"]["available_languages"] == ["de"]

@@ -42,12 +42,14 @@ from wachannel.domain.outbound_payloads import (
 )
 from wachannel.domain.phone import canonical_whatsapp_number, identity_key, to_e164, whatsapp_digits
 from wachannel.domain.template_rendering import value_count_problems
-from wachannel.domain.templates import APPROVED, DELETED, StoredTemplate, TemplateKey
+from wachannel.domain.templates import APPROVED, DELETED, StoredTemplate, Template, TemplateKey
 from wachannel.domain.variables import VariableContext, resolve_values
 from wachannel.errors import (
+    DomainError,
     NotFound,
     OutsideCustomerServiceWindow,
     TemplateNotApproved,
+    TemplateNotFound,
     ValidationFailed,
 )
 from wachannel.idempotency import OnceOnly
@@ -79,7 +81,7 @@ class SendOutcome:
     """The stored message, and the error to answer with when 360dialog did not take it."""
 
     message: dict[str, Any]
-    error: Dialog360Error | None = None
+    error: DomainError | None = None
 
 
 class SendService:
@@ -252,6 +254,13 @@ class SendService:
         )
         if isinstance(error, ProviderRequestFailed) and _as_int(code) in _STALE_TEMPLATE_CODES:
             self._resync_templates(channel)
+            if isinstance(content.template, TemplateContent):
+                # Say what the fresh copy knows: gone (with the languages left) or no longer approved.
+                key = TemplateKey(content.template.name, content.template.language)
+                try:
+                    self._approved(self._template_service.stored(channel.workspace_id, channel.id, key))
+                except (TemplateNotFound, TemplateNotApproved) as stale:
+                    return SendOutcome(message, stale)
         return SendOutcome(message, error)
 
     # ------------------------------------------------------------------ recipient and window
@@ -339,14 +348,7 @@ class SendService:
         self, channel: Channel, recipient: Recipient, content: TemplateContent, reply_to_wamid: str | None
     ) -> tuple[dict[str, Any], dict[str, Any], str | None]:
         key = TemplateKey(content.name, content.language)
-        stored = self._known_template(channel, key)
-        template = stored.template
-        if template.status != APPROVED:
-            raise TemplateNotApproved(
-                f"The template {key.name!r} in {key.language!r} is {template.status}, not approved, so it "
-                "cannot be sent.",
-                details={"status": template.status, "rejected_reason": template.rejected_reason},
-            )
+        template = self._approved(self._known_template(channel, key))
         values = content.parameters
         problems = [
             {**problem, "field": f"template.{problem['field']}"}
@@ -383,6 +385,17 @@ class SendService:
             "parameters": resolved.model_dump(mode="json"),
         }
         return body, stored_template, template_summary_text(template.components, resolved)
+
+    @staticmethod
+    def _approved(stored: StoredTemplate) -> Template:
+        template = stored.template
+        if template.status != APPROVED:
+            raise TemplateNotApproved(
+                f"The template {template.name!r} in {template.language!r} is {template.status}, "
+                "not approved, so it cannot be sent.",
+                details={"status": template.status, "rejected_reason": template.rejected_reason},
+            )
+        return template
 
     def _known_template(self, channel: Channel, key: TemplateKey) -> StoredTemplate:
         """The synced copy; a template not known here gets one sync first, so one made in 360dialog's
