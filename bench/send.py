@@ -55,8 +55,8 @@ LOOPBACK = "127.0.0.1"
 @dataclass(frozen=True)
 class Figures:
     provider_ms: list[float]
-    send_path_ms: list[float]
-    requests_per_send: Counter[str]
+    send_path_ms: dict[str, list[float]]  # by how the recipient was named: "contact" id or phone "number"
+    requests_per_send: dict[str, Counter[str]]
     sends: int
 
 
@@ -125,29 +125,37 @@ def measure(sends: int, provider_latency_ms: float) -> Figures:
                 json={"statuses": [], "latency_seconds": provider_latency_ms / 1000},
             ).raise_for_status()
             send_api = Api(load_function("send"), BENCH_WORKSPACE)
-            body = {"to": f"+{CUSTOMER_WA_ID}", "type": "text", "text": "Your parcel left our warehouse."}
+            [contact] = Api(load_function("inbox"), BENCH_WORKSPACE).call("GET", "/contacts")[1]["items"]
+            text = "Your parcel left our warehouse."
+            by_contact = {"to": contact["id"], "type": "text", "text": text}
+            by_number = {**by_contact, "to": f"+{CUSTOMER_WA_ID}"}
             provider_body = {
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
                 "to": CUSTOMER_WA_ID,
                 "type": "text",
-                "text": {"body": body["text"], "preview_url": False},
+                "text": {"body": text, "preview_url": False},
             }
             counter = RequestCounter()
-            _send(send_api, channel, body)  # warm: clients, connection pool, cached key
+            _send(send_api, channel, by_contact)  # warm: clients, connection pool, cached key
             counter.attach()
-            counter.requests.clear()
             provider_ms: list[float] = []
-            send_path_ms: list[float] = []
+            send_path_ms: dict[str, list[float]] = {"contact": [], "number": []}
+            requests: dict[str, Counter[str]] = {"contact": Counter(), "number": Counter()}
             with httpx.Client(base_url=simulator.url, headers={"D360-API-KEY": api_key}) as direct:
-                for _ in range(sends):
+                for round_number in range(sends):
                     started = time.perf_counter()
                     direct.post("/messages", json=provider_body).raise_for_status()
                     provider_ms.append((time.perf_counter() - started) * 1000)
-                    started = time.perf_counter()
-                    _send(send_api, channel, body)
-                    send_path_ms.append((time.perf_counter() - started) * 1000)
-            return Figures(provider_ms, send_path_ms, counter.requests, sends)
+                    # Alternated, so neither kind always runs right after the direct call.
+                    kinds = [("contact", by_contact), ("number", by_number)]
+                    for addressed, body in kinds if round_number % 2 else kinds[::-1]:
+                        counter.requests.clear()
+                        started = time.perf_counter()
+                        _send(send_api, channel, body)
+                        send_path_ms[addressed].append((time.perf_counter() - started) * 1000)
+                        requests[addressed] += counter.requests
+            return Figures(provider_ms, send_path_ms, requests, sends)
 
 
 def _send(api: Api, channel: dict[str, Any], body: dict[str, Any]) -> None:
@@ -160,12 +168,9 @@ def _send(api: Api, channel: dict[str, Any], body: dict[str, Any]) -> None:
 
 def report(figures: Figures, provider_latency_ms: float) -> bool:
     provider = statistics.median(figures.provider_ms)
-    send_path = statistics.median(figures.send_path_ms)
-    ratio = send_path / provider
-    met = ratio <= TARGET_RATIO
     print(
         f"\nSend path vs 360dialog's own latency (simulator answering after {provider_latency_ms:.0f} ms; "
-        f"{figures.sends} sends, in process, moto mock_aws)"
+        f"{figures.sends} sends each, in process, moto mock_aws)"
     )
     rows = [
         [
@@ -174,21 +179,45 @@ def report(figures: Figures, provider_latency_ms: float) -> bool:
             f"{max(figures.provider_ms):.1f}",
             "",
             "",
-        ],
-        [
-            "send path (the send function's handler)",
-            f"{send_path:.1f}",
-            f"{max(figures.send_path_ms):.1f}",
-            f"{ratio:.2f}",
-            "met" if met else "MISSED",
-        ],
+            "",
+        ]
     ]
-    headers = ["", "median ms", "max ms", f"ratio (target <= {TARGET_RATIO})", "status"]
+    met = True
+    for addressed, label in (
+        ("contact", "send path, to a contact id"),
+        ("number", "send path, to a phone number"),
+    ):
+        timings = figures.send_path_ms[addressed]
+        ratio = statistics.median(timings) / provider
+        met &= ratio <= TARGET_RATIO
+        per_send = {
+            name: count / figures.sends
+            for name, count in sorted(figures.requests_per_send[addressed].items())
+        }
+        rows.append(
+            [
+                label,
+                f"{statistics.median(timings):.1f}",
+                f"{max(timings):.1f}",
+                f"{ratio:.2f}",
+                "met" if ratio <= TARGET_RATIO else "MISSED",
+                ", ".join(f"{name} {count:g}" for name, count in per_send.items()),
+            ]
+        )
+    headers = [
+        "",
+        "median ms",
+        "max ms",
+        f"ratio (target <= {TARGET_RATIO})",
+        "status",
+        "DynamoDB requests per send",
+    ]
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     for row in [headers, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    per_send = {name: count / figures.sends for name, count in sorted(figures.requests_per_send.items())}
-    print("DynamoDB requests per send: " + ", ".join(f"{name} {count:g}" for name, count in per_send.items()))
+    print(
+        "moto answers each DynamoDB request in this process in ~10-15 ms of its CPU; DynamoDB takes a few ms."
+    )
     return met
 
 

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 _CACHED_API_KEYS = 256
 
 
+def require_channel(channel: Channel | None) -> Channel:
+    if channel is None:
+        raise NotFound("No such channel in this workspace.")
+    return channel
+
+
+def require_active(channel: Channel) -> Channel:
+    if channel.status != "active":
+        raise ValidationFailed.single(
+            "channel_id", "This channel is disconnected; connect the number again to change it."
+        )
+    return channel
+
+
 class ChannelAccess:
     def __init__(
         self, repository: ChannelRepository, vault: ApiKeyVault, connector: Dialog360Connector
@@ -28,18 +42,10 @@ class ChannelAccess:
         self._api_keys: dict[tuple[str, str, bytes], str] = {}
 
     def channel(self, workspace_id: str, channel_id: str) -> Channel:
-        channel = self.repository.get(workspace_id, channel_id)
-        if channel is None:
-            raise NotFound("No such channel in this workspace.")
-        return channel
+        return require_channel(self.repository.get(workspace_id, channel_id))
 
     def active_channel(self, workspace_id: str, channel_id: str) -> Channel:
-        channel = self.channel(workspace_id, channel_id)
-        if channel.status != "active":
-            raise ValidationFailed.single(
-                "channel_id", "This channel is disconnected; connect the number again to change it."
-            )
-        return channel
+        return require_active(self.channel(workspace_id, channel_id))
 
     def api_key(self, channel: Channel) -> str:
         """Decrypted once per container and ciphertext: a send then costs no KMS call (~10-20 ms on

@@ -4,8 +4,10 @@ outcome. One path for every sender: an agent, an API client, the greeting."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,7 +22,7 @@ from wachannel.domain.channels import Channel
 from wachannel.domain.contacts import Contact, search_tokens
 from wachannel.domain.conversations import window_expires_at, window_open
 from wachannel.domain.ids import new_id
-from wachannel.domain.messages import parse_message_id
+from wachannel.domain.messages import message_id, parse_message_id
 from wachannel.domain.outbound import (
     FreeFormContent,
     Location,
@@ -54,12 +56,12 @@ from wachannel.errors import (
 )
 from wachannel.idempotency import OnceOnly
 from wachannel.observability import logger, metrics
-from wachannel.services.channel_access import ChannelAccess
+from wachannel.services.channel_access import ChannelAccess, require_active, require_channel
 from wachannel.services.templates import TemplateService
 from wachannel.store.channels import iso
 from wachannel.store.contacts import ContactRepository
 from wachannel.store.inbound import InboundRepository
-from wachannel.store.outbound import OutboundRepository
+from wachannel.store.outbound import OutboundRepository, SendFacts
 from wachannel.store.templates import TemplateRepository
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 # Meta's codes for "the template you named is not what it was" (reference 3.2): resync.
 _STALE_TEMPLATE_CODES = frozenset({132001, 132015, 132016, 2001})
 _CONTACT_ID_PREFIX = "ct_"
+SUMMARY_TEXT_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -119,16 +122,15 @@ class SendService:
     ) -> dict[str, Any]:
         """The stored message; a failure is stored too, then raised in the contract's terms. With a key,
         a repeat returns the first answer and sends nothing (a timeout counts as maybe sent)."""
-        channel = self._access.active_channel(workspace_id, channel_id)
         if idempotency_key is None:
-            outcome = self._send(channel, to, content)
+            outcome = self._send(workspace_id, channel_id, to, content)
         else:
             payload = {"channel_id": channel_id, "to": to, "content": content.model_dump(mode="json")}
             recorded = self._once_only.run(
                 "send",
                 f"{workspace_id}:{idempotency_key}",
                 payload,
-                lambda: self._recordable(self._send(channel, to, content)),
+                lambda: self._recordable(self._send(workspace_id, channel_id, to, content)),
                 invocation,
             )
             outcome = _replayed(recorded)
@@ -154,7 +156,7 @@ class SendService:
             "greeting",
             f"{workspace_id}:{job_key}",
             {"contact_id": contact_id},
-            lambda: self._recordable(self._send(channel, contact_id, greeting)),
+            lambda: self._recordable(self._send(workspace_id, channel_id, contact_id, greeting)),
             invocation,
         )
         outcome = _replayed(recorded)
@@ -175,18 +177,26 @@ class SendService:
         self._access.client(channel).mark_read(call.method, call.path, call.body)
 
     # ------------------------------------------------------------------ the path
-    def _send(self, channel: Channel, to: str, content: OutboundContent) -> SendOutcome:
-        checked = outbound_message(content, channel_id=channel.id)
+    def _send(self, workspace_id: str, channel_id: str, to: str, content: OutboundContent) -> SendOutcome:
+        checked = outbound_message(content, channel_id=channel_id)
         now = self._clock.now()
         is_template = isinstance(checked.content, TemplateContent)
-        recipient = self._recipient(channel, to, create=is_template, now=now)
+        phone_number = None if to.startswith(_CONTACT_ID_PREFIX) else to_e164(to, field="to")
+        facts = self._outbound.read_for_send(
+            workspace_id,
+            channel_id,
+            contact_id=None if phone_number else to,
+            identity=f"P#{identity_key(phone_number)}" if phone_number else None,
+        )
+        channel = require_active(require_channel(facts.channel))
+        recipient = self._recipient(channel, facts, phone_number, create=is_template, now=now)
         stored_content: dict[str, Any] = {"type": content.type, "to_wa_id": recipient.wa_id}
         if isinstance(checked.content, TemplateContent):
             body, stored_content["template"], stored_content["text"] = self._template_message(
                 channel, recipient, checked.content, checked.reply_to_wamid
             )
         else:
-            self._check_window(channel, recipient.contact, now)
+            _check_window(facts.last_inbound_at, now)
             body = message_body(
                 channel.api_generation,
                 recipient.wa_id,
@@ -201,21 +211,26 @@ class SendService:
             receipt = self._access.client(channel).send_message(send_path(channel.api_generation), body)
         except Dialog360Error as error:
             return self._failed(channel, recipient, stored_content, error, content)
-        message = self._outbound.store_sent(
-            channel.workspace_id,
-            channel.id,
+        contact_id = recipient.contact.id
+        stored = _writers().submit(
+            self._outbound.store_sent,
+            workspace_id,
+            channel_id,
             wamid=receipt.wamid,
-            contact_id=recipient.contact.id,
+            contact_id=contact_id,
             content=stored_content,
             now=now,
         )
-        self._outbound.touch_conversation(
-            channel.workspace_id,
-            channel.id,
-            recipient.contact.id,
-            summary=_summary(message),
-            at=now,
-        )
+        summary = {
+            "id": message_id(channel_id, receipt.wamid),
+            "direction": "outbound",
+            "type": content.type,
+            "text": (stored_content.get("text") or "")[:SUMMARY_TEXT_LENGTH] or None,
+            "timestamp": iso(now),
+        }
+        # The two writes touch different items and do not depend on each other: one round trip.
+        self._outbound.touch_conversation(workspace_id, channel_id, contact_id, summary=summary, at=now)
+        message = stored.result()
         _count(content.type, "accepted")
         logger.info("Message sent", extra={"channel_id": channel.id, "message_type": content.type})
         return SendOutcome(message)
@@ -264,24 +279,19 @@ class SendService:
         return SendOutcome(message, error)
 
     # ------------------------------------------------------------------ recipient and window
-    def _recipient(self, channel: Channel, to: str, *, create: bool, now: datetime) -> Recipient:
-        workspace_id = channel.workspace_id
-        if to.startswith(_CONTACT_ID_PREFIX):
-            contact = self._contacts.get(workspace_id, to)
-            if contact is None:
-                raise NotFound("No such contact in this workspace.")
-            return Recipient(contact, _wa_id_of(contact))
-        phone_number = to_e164(to, field="to")
-        identity = f"P#{identity_key(phone_number)}"
-        contact_id = self._outbound.contact_of_identity(workspace_id, identity)
-        contact = self._contacts.get(workspace_id, contact_id) if contact_id else None
-        if contact is not None:
-            return Recipient(contact, _wa_id_of(contact))
+    def _recipient(
+        self, channel: Channel, facts: SendFacts, phone_number: str | None, *, create: bool, now: datetime
+    ) -> Recipient:
+        if facts.contact is not None:
+            return Recipient(facts.contact, _wa_id_of(facts.contact))
+        if phone_number is None:
+            raise NotFound("No such contact in this workspace.")
         if not create:
             raise OutsideCustomerServiceWindow(
                 f"{phone_number} has never written to this channel, so only a template may be sent.",
                 details={"last_inbound_at": None, "window_expired_at": None},
             )
+        identity = f"P#{identity_key(phone_number)}"
         return Recipient(
             self._new_contact(channel, phone_number, identity, now), whatsapp_digits(phone_number)
         )
@@ -324,24 +334,6 @@ class SendService:
         if contact is None:
             raise NotFound("The contact for this number could not be read back; try again.")
         return contact
-
-    def _check_window(self, channel: Channel, contact: Contact, now: datetime) -> None:
-        last_inbound = self._outbound.last_inbound_at(channel.workspace_id, contact.id, channel.id)
-        last_inbound_at = datetime.fromisoformat(last_inbound) if last_inbound else None
-        if window_open(last_inbound_at, now):
-            return
-        expired = window_expires_at(last_inbound_at)
-        raise OutsideCustomerServiceWindow(
-            "More than 24 hours have passed since this contact last wrote on this channel"
-            if last_inbound_at
-            else "This contact has never written on this channel",
-            details={
-                "last_inbound_at": last_inbound_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-                if last_inbound_at
-                else None,
-                "window_expired_at": expired.strftime("%Y-%m-%dT%H:%M:%SZ") if expired else None,
-            },
-        )
 
     # ------------------------------------------------------------------ templates
     def _template_message(
@@ -444,6 +436,27 @@ def _replayed(recorded: dict[str, Any]) -> SendOutcome:
     )
 
 
+def _check_window(last_inbound_at: datetime | None, now: datetime) -> None:
+    if window_open(last_inbound_at, now):
+        return
+    expired = window_expires_at(last_inbound_at)
+    raise OutsideCustomerServiceWindow(
+        "More than 24 hours have passed since this contact last wrote on this channel"
+        if last_inbound_at
+        else "This contact has never written on this channel",
+        details={
+            "last_inbound_at": last_inbound_at.strftime("%Y-%m-%dT%H:%M:%SZ") if last_inbound_at else None,
+            "window_expired_at": expired.strftime("%Y-%m-%dT%H:%M:%SZ") if expired else None,
+        },
+    )
+
+
+@cache
+def _writers() -> ThreadPoolExecutor:
+    """Per container: the send's two writes go out side by side."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="send-writes")
+
+
 def _stored_parts(content: FreeFormContent) -> dict[str, Any]:
     """The message's content as the inbox shows it (the same fields inbound messages use)."""
     if isinstance(content, TextContent):
@@ -464,16 +477,6 @@ def _wa_id_of(contact: Contact) -> str:
     if contact.phone_number:
         return whatsapp_digits(contact.phone_number)
     raise ValidationFailed.single("to", "This contact has no phone number WhatsApp can deliver to.")
-
-
-def _summary(message: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": message["id"],
-        "direction": "outbound",
-        "type": message["type"],
-        "text": (message.get("text") or "")[:200] or None,
-        "timestamp": message["timestamp"],
-    }
 
 
 def _count(message_type: str, outcome: str) -> None:

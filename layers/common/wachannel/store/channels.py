@@ -53,7 +53,11 @@ def _channel_item(channel: Channel) -> Item:
 
 
 def _channel_from(item: Mapping[str, Any]) -> Channel:
-    values = from_item(item)
+    return channel_from(from_item(item))
+
+
+def channel_from(values: Mapping[str, Any]) -> Channel:
+    """A channel from its stored item, already decoded from DynamoDB's attribute format."""
     return Channel.model_validate({name: values.get(name) for name in _CHANNEL_FIELDS})
 
 

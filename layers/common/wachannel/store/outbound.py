@@ -4,17 +4,30 @@ message, merged with any status that arrived before the send call returned."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from wachannel.domain.channels import Channel
+from wachannel.domain.contacts import Contact
 from wachannel.domain.delivery_status import rank_of
 from wachannel.domain.messages import message_id
 from wachannel.store import keys
-from wachannel.store.channels import iso
+from wachannel.store.channels import channel_from, iso
 from wachannel.store.codec import from_item, to_attribute, to_item
+from wachannel.store.contacts import contact_from
+from wachannel.store.paging import batch_get
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass(frozen=True)
+class SendFacts:
+    channel: Channel | None
+    contact: Contact | None = None
+    last_inbound_at: datetime | None = None
+
 
 # A send that never reached WhatsApp has no wamid; it is kept under a local id of this form.
 UNSENT_PREFIX = "unsent."
@@ -25,27 +38,47 @@ class OutboundRepository:
         self._table = table_name
         self._client = client
 
-    def contact_of_identity(self, workspace_id: str, identity: str) -> str | None:
-        answer = self._client().get_item(
-            TableName=self._table,
-            Key=to_item({"PK": keys.identity_pk(workspace_id, identity), "SK": keys.IDENTITY_SK}),
-            ProjectionExpression="contact_id",
+    def read_for_send(
+        self, workspace_id: str, channel_id: str, *, contact_id: str | None, identity: str | None
+    ) -> SendFacts:
+        """What a send needs before calling 360dialog, in one consistent BatchGetItem: the channel and
+        either the contact with its conversation, or the identity a number belongs to (then the
+        contact and conversation in a second)."""
+        wanted = [{"PK": keys.workspace_pk(workspace_id), "SK": keys.channel_sk(channel_id)}]
+        if contact_id is not None:
+            wanted += self._recipient_keys(workspace_id, contact_id, channel_id)
+        if identity is not None:
+            wanted.append({"PK": keys.identity_pk(workspace_id, identity), "SK": keys.IDENTITY_SK})
+        found = self._read(wanted)
+        channel_item = found.get((keys.workspace_pk(workspace_id), keys.channel_sk(channel_id)))
+        channel = channel_from(channel_item) if channel_item else None
+        if identity is not None:
+            claimed = found.get((keys.identity_pk(workspace_id, identity), keys.IDENTITY_SK), {})
+            contact_id = claimed.get("contact_id")
+            if channel is None or contact_id is None:
+                return SendFacts(channel=channel)
+            found = self._read(self._recipient_keys(workspace_id, contact_id, channel_id))
+        if contact_id is None:
+            return SendFacts(channel=channel)
+        contact_item = found.get((keys.contact_pk(workspace_id, contact_id), keys.CONTACT_SK))
+        conversation = found.get(
+            (keys.contact_pk(workspace_id, contact_id), keys.conversation_sk(channel_id)), {}
         )
-        item = answer.get("Item")
-        return str(from_item(item)["contact_id"]) if item and "contact_id" in item else None
+        last_inbound = conversation.get("last_inbound_at")
+        return SendFacts(
+            channel=channel,
+            contact=contact_from(contact_item) if contact_item else None,
+            last_inbound_at=datetime.fromisoformat(last_inbound) if last_inbound else None,
+        )
 
-    def last_inbound_at(self, workspace_id: str, contact_id: str, channel_id: str) -> str | None:
-        answer = self._client().get_item(
-            TableName=self._table,
-            Key=to_item(
-                {"PK": keys.contact_pk(workspace_id, contact_id), "SK": keys.conversation_sk(channel_id)}
-            ),
-            ProjectionExpression="last_inbound_at",
-            ConsistentRead=True,
-        )
-        item = from_item(answer.get("Item") or {})
-        value = item.get("last_inbound_at")
-        return str(value) if value else None
+    @staticmethod
+    def _recipient_keys(workspace_id: str, contact_id: str, channel_id: str) -> list[dict[str, str]]:
+        pk = keys.contact_pk(workspace_id, contact_id)
+        return [{"PK": pk, "SK": keys.CONTACT_SK}, {"PK": pk, "SK": keys.conversation_sk(channel_id)}]
+
+    def _read(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        items = batch_get(self._client(), self._table, wanted, consistent=True)
+        return {(item["PK"], item["SK"]): item for item in items}
 
     def inbound_message(self, workspace_id: str, channel_id: str, wamid: str) -> dict[str, Any] | None:
         answer = self._client().get_item(

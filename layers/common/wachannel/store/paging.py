@@ -102,13 +102,15 @@ def _checked_start(start: Mapping[str, Any], partition_attribute: str, partition
     return to_item(start)
 
 
-def batch_get(client: DynamoDBClient, table: str, item_keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+def batch_get(
+    client: DynamoDBClient, table: str, item_keys: list[dict[str, str]], *, consistent: bool = False
+) -> list[dict[str, Any]]:
     """Items by key, in no particular order; keys that name nothing are left out."""
     found: list[dict[str, Any]] = []
     pending = [to_item(key) for key in item_keys]
     while pending:
         chunk, pending = pending[:100], pending[100:]
-        request: dict[str, Any] = {table: {"Keys": chunk}}
+        request: dict[str, Any] = {table: {"Keys": chunk, "ConsistentRead": consistent}}
         while request:
             answer = client.batch_get_item(RequestItems=request)
             found.extend(from_item(item) for item in answer.get("Responses", {}).get(table, []))
