@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from tests.unit.send.conftest import (
 )
 from tests.unit.support import Api, load_function
 from tests.unit.templates.conftest import sync
+from wachannel.clock import SystemClock
 
 DAY = 24 * 60 * 60
 
@@ -138,30 +140,39 @@ def test_whatsapps_limits_are_checked_first_and_nothing_is_sent(
 
 
 # ---------------------------------------------------------------- the window
-def test_the_window_is_open_until_24_hours_after_the_last_inbound_message(
-    api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+@pytest.mark.parametrize(
+    ("after_seconds", "status"),
+    [(DAY - 1, 201), (DAY + 1, 409)],
+    ids=["23:59:59 after the last inbound message", "24:00:01 after"],
+)
+def test_the_window_closes_24_hours_after_the_last_inbound_message(
+    *,
+    api: Api,
+    inbox: Api,
+    channel: dict[str, Any],
+    number: NumberAt360dialog,
+    monkeypatch: pytest.MonkeyPatch,
+    after_seconds: int,
+    status: int,
 ):
-    customer_writes(channel, number, seconds_ago=DAY - 2)
+    customer_writes(channel, number, seconds_ago=3600)
     contact = only_contact(inbox)
+    [inbound] = inbox.call(
+        "GET", "/contacts/{contact_id}/messages", path_parameters={"contact_id": contact["id"]}
+    )[1]["items"]
+    last_inbound = datetime.fromisoformat(inbound["timestamp"])
+    monkeypatch.setattr(SystemClock, "now", lambda self: last_inbound + timedelta(seconds=after_seconds))
 
-    status, _ = send(api, channel, {"to": contact["id"], "type": "text", "text": "Just in time."})
+    answer, body = send(api, channel, {"to": contact["id"], "type": "text", "text": "Are you still there?"})
 
-    assert status == 201
-
-
-def test_free_form_after_the_window_is_409_with_when_it_closed(
-    api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
-):
-    customer_writes(channel, number, seconds_ago=DAY + 1)
-    contact = only_contact(inbox)
-
-    status, body = send(api, channel, {"to": contact["id"], "type": "text", "text": "Too late."})
-
-    assert status == 409
-    assert body["error"]["code"] == "outside_customer_service_window"
-    details = body["error"]["details"]
-    assert details["last_inbound_at"] < details["window_expired_at"]
-    assert number.sent == []
+    assert answer == status, body
+    if status == 409:
+        assert body["error"]["code"] == "outside_customer_service_window"
+        assert body["error"]["details"] == {
+            "last_inbound_at": inbound["timestamp"],
+            "window_expired_at": (last_inbound + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        assert number.sent == []
 
 
 def test_free_form_to_a_number_that_never_wrote_is_409(
