@@ -25,6 +25,8 @@ from infra.local.simulator.messaging_auth import number_for_key
 from infra.local.simulator.outbound_admin import outbound_admin_routes
 from infra.local.simulator.outbound_statuses import StatusReporter
 from infra.local.simulator.partner import PARTNER_API_PREFIX, partner_routes
+from infra.local.simulator.profile_admin import profile_admin_routes
+from infra.local.simulator.profile_api import profile_api_routes
 from infra.local.simulator.state import SimulatorState
 from infra.local.simulator.template_admin import template_admin_routes
 from infra.local.simulator.template_api import template_api_routes
@@ -65,11 +67,13 @@ def create_app(state: SimulatorState) -> Starlette:
             *webhook_config_routes(state),
             *template_api_routes(state, reviewer),
             *message_routes(state, status_reporter),
+            *profile_api_routes(state),
             *partner_routes(state),
             *admin_routes(state),
             *customer_admin_routes(state, delivery_log),
             *template_admin_routes(state, reviewer),
             *outbound_admin_routes(state),
+            *profile_admin_routes(state),
         ],
         middleware=[Middleware(GatewayMiddleware, state=state)],
         exception_handlers={SimulatorError: render_simulator_error, HTTPException: render_unmatched_request},

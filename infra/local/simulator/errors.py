@@ -2,6 +2,7 @@
 
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +164,11 @@ class MessagingApiError(SimulatorError):
             ],
             "meta": ON_PREMISE_META,
         }
+
+
+def enum_parameter_message(name: str, accepted: Iterable[str], given: str) -> str:
+    """Meta's words for a value outside a parameter's enum."""
+    return f'Param {name} must be one of {{{", ".join(accepted)}}} - got "{given}".'
 
 
 def invalid_parameter(generation: ApiGeneration, details: str) -> MessagingApiError:

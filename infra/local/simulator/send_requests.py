@@ -26,6 +26,7 @@ from infra.local.simulator.errors import (
     INVALID_PARAMETER_VALUE,
     UNSUPPORTED_MESSAGE_TYPE,
     MessagingApiError,
+    MessagingErrorKind,
     invalid_parameter,
     missing_parameter,
 )
@@ -344,10 +345,15 @@ def problem_text(problem: ErrorDetails) -> str:
 
 
 def validated(
-    model: type[ContentModel], data: Any, generation: ApiGeneration, within: tuple[str, ...] = ()
+    model: type[ContentModel],
+    data: Any,
+    generation: ApiGeneration,
+    within: tuple[str, ...] = (),
+    invalid: MessagingErrorKind = INVALID_PARAMETER_VALUE,
 ) -> ContentModel:
-    """`data` as `model`, or the refusal of its first missing parameter or else of all its problems;
-    `within` names where `data` sits in the body."""
+    """`data` as `model`, or the refusal of its first missing parameter or else of all its problems as
+    `invalid` (endpoints other than sending use Meta's plain code 100); `within` names where `data` sits
+    in the body."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -359,7 +365,7 @@ def validated(
             f"{parameter_name(location) if location else 'body'}: {problem_text(problem)}"
             for location, problem in problems
         )
-        raise MessagingApiError(400, INVALID_PARAMETER_VALUE, generation, details) from None
+        raise MessagingApiError(400, invalid, generation, details) from None
 
 
 def json_object(body: Any, generation: ApiGeneration) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from infra.local.simulator.models import (
     WebhookRegistration,
 )
 from infra.local.simulator.outbound import OutboundStore
+from infra.local.simulator.profiles import ProfileStore
 from infra.local.simulator.templates import TemplateStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -58,8 +59,8 @@ def new_template_namespace() -> str:
 
 
 class SimulatorState:
-    """Numbers, keys, webhooks, templates, outbound messages, faults and the request log; every method is
-    safe to call from any thread.
+    """Numbers, keys, webhooks, templates, outbound messages, business profiles, faults and the request
+    log; every method is safe to call from any thread.
 
     Numbers and faults are immutable models: methods return them as they are and store replaced copies.
     """
@@ -74,6 +75,7 @@ class SimulatorState:
         self._next_request_id = 1
         self.templates = TemplateStore()
         self.outbound = OutboundStore()
+        self.profiles = ProfileStore()
 
     def add_number(
         self, phone_number: str, api_generation: ApiGeneration, api_key: str | None = None
@@ -199,14 +201,15 @@ class SimulatorState:
             self._requests.clear()
 
     def reset(self) -> None:
-        """Forgets numbers, their templates and outbound messages, faults and requests; the partner
-        identity stays."""
+        """Forgets numbers, their templates, outbound messages and profiles, faults and requests; the
+        partner identity stays."""
         with self._lock:
             self._numbers.clear()
             self._faults.clear()
             self._requests.clear()
         self.templates.clear()
         self.outbound.clear()
+        self.profiles.clear()
 
     def _stored_number(self, phone_number: str) -> SimulatedNumber:
         try:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from infra.local.simulator.errors import enum_parameter_message
+
 TemplateStatus = Literal[
     "APPROVED",
     "PENDING",
@@ -111,8 +113,7 @@ class TemplateSubmission(BaseModel):
                 "underscores only, at most 512 characters."
             )
         if self.category.upper() not in TEMPLATE_CATEGORIES:
-            categories = ", ".join(TEMPLATE_CATEGORIES)
-            return f'Param category must be one of {{{categories}}} - got "{self.category}".'
+            return enum_parameter_message("category", TEMPLATE_CATEGORIES, self.category)
         if not any(str(component.get("type", "")).upper() == "BODY" for component in self.components):
             return "Message template components need a BODY component."
         return None
