@@ -39,6 +39,12 @@ class NumberAt360dialog:
     # What the next sends get instead of success, in order: an answer (a 429, a Meta error body), or
     # an exception raised after the message was taken (a timeout that sent anyway).
     send_failures: list[httpx.Response | Exception] = field(default_factory=list)
+    # The business profile as 360dialog holds it (Cloud field names and vertical enum).
+    profile: dict[str, Any] = field(
+        default_factory=lambda: {"about": "Available", "vertical": "RESTAURANT", "websites": []}
+    )
+    profile_wrapped: bool = True  # Meta's {"data": [...]} around a Cloud profile
+    profile_refusal: httpx.Response | None = None
 
     def add_template(
         self, name: str, language: str = "en", status: str = "APPROVED", **fields: Any
@@ -91,6 +97,21 @@ class Dialog360Double:
         router.post(f"{ON_PREMISE_URL}/v1/messages").mock(side_effect=self._on_premise_send)
         router.put(url__regex=rf"{ON_PREMISE_URL}/v1/messages/(?P<wamid>[^/?]+)").mock(
             side_effect=self._on_premise_read
+        )
+        router.get(f"{CLOUD_URL}/whatsapp_business_profile").mock(side_effect=self._cloud_profile)
+        router.post(f"{CLOUD_URL}/whatsapp_business_profile").mock(side_effect=self._cloud_profile_update)
+        router.get(f"{ON_PREMISE_URL}/v1/settings/business/profile").mock(
+            side_effect=self._on_premise_business
+        )
+        router.post(f"{ON_PREMISE_URL}/v1/settings/business/profile").mock(
+            side_effect=self._on_premise_business_update
+        )
+        router.get(f"{ON_PREMISE_URL}/v1/settings/profile/about").mock(side_effect=self._on_premise_about)
+        router.patch(f"{ON_PREMISE_URL}/v1/settings/profile/about").mock(
+            side_effect=self._on_premise_about_update
+        )
+        router.get(f"{ON_PREMISE_URL}/v1/settings/profile/photo").mock(
+            return_value=httpx.Response(404, json={"errors": [{"code": 1006, "title": "Resource not found"}]})
         )
         router.get(f"{PARTNER_URL}/partners/{PARTNER_ID}/channels").mock(side_effect=self._partner_channels)
         router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
@@ -260,6 +281,57 @@ class Dialog360Double:
         if number is None or number.generation != "on_premise":
             return httpx.Response(401, json=INVALID_KEY_BODY)
         number.read_receipts.append(wamid)
+        return httpx.Response(200, json={"meta": {"api_status": "stable", "version": "2.x"}})
+
+    def _cloud_profile(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "cloud":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        profile = {"messaging_product": "whatsapp", **number.profile}
+        return httpx.Response(200, json={"data": [profile]} if number.profile_wrapped else profile)
+
+    def _cloud_profile_update(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "cloud":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        if number.profile_refusal is not None:
+            return number.profile_refusal
+        changes = json.loads(request.content)
+        changes.pop("messaging_product")
+        number.profile.update(changes)
+        return httpx.Response(200, json={"success": True})
+
+    def _on_premise_business(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        business = {k: v for k, v in number.profile.items() if k != "about"}
+        business.setdefault("vertical", "Restaurant")
+        if business["vertical"] == "RESTAURANT":
+            business["vertical"] = "Restaurant"
+        return httpx.Response(200, json={"settings": {"business": {"profile": business}}, "meta": {}})
+
+    def _on_premise_business_update(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        if number.profile_refusal is not None:
+            return number.profile_refusal
+        number.profile.update(json.loads(request.content))
+        return httpx.Response(200, json={"meta": {"api_status": "stable", "version": "2.x"}})
+
+    def _on_premise_about(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        about = {"text": number.profile.get("about")}
+        return httpx.Response(200, json={"settings": {"profile": {"about": about}}, "meta": {}})
+
+    def _on_premise_about_update(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None or number.generation != "on_premise":
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        number.profile["about"] = json.loads(request.content)["text"]
         return httpx.Response(200, json={"meta": {"api_status": "stable", "version": "2.x"}})
 
     def _partner_channels(self, request: httpx.Request) -> httpx.Response:

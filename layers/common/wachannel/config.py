@@ -62,17 +62,18 @@ class WebhookSettings(CoreSettings):
     template_sync_queue_url: str = Field(min_length=1)
 
 
-class TemplateSettings(CoreSettings, Dialog360Settings):
-    """The template sync worker's needs; the API adds the cursor key."""
+class ProviderSettings(CoreSettings, Dialog360Settings):
+    """What a function that calls 360dialog with a channel's own key needs: the table, 360dialog's
+    addresses and the KMS key that decrypts channels' API keys."""
 
     api_key_kms_key_id: str = Field(min_length=1)
 
 
-class TemplateApiSettings(TemplateSettings, ApiSettings):
+class TemplateApiSettings(ProviderSettings, ApiSettings):
     pass
 
 
-class SendSettings(TemplateSettings):
+class SendSettings(ProviderSettings):
     """Sending: the channel's key (KMS), templates (resync on a stale one) and idempotency records."""
 
     idempotency_table_name: str = Field(min_length=1)

@@ -129,6 +129,7 @@ class HealthOut(Model):
         description="why the last template sync failed, until one succeeds"
     )
     profile_last_synced_at: Timestamp | None
+    profile_sync_error: str | None = Field(description="why the last profile sync failed, until one succeeds")
     account: AccountOut
     delivery: DeliveryOut
     problems: list[ProblemOut]

@@ -30,13 +30,27 @@ from wachannel.dialog360.payloads import (
     TemplateListBody,
     WebhookConfigBody,
 )
+from wachannel.dialog360.profile_payloads import (
+    OnPremisePhotoBody,
+    cloud_profile_from,
+    cloud_profile_update,
+    on_premise_about_update,
+    on_premise_business_update,
+    on_premise_profile_from,
+)
 from wachannel.dialog360.retry import RetryPolicy
 from wachannel.dialog360.transport import Dialog360HttpClient
+from wachannel.domain.profile import BusinessProfile, ProfileChanges
 
 CLOUD_HEALTH_PATH = "/health_status"
 ON_PREMISE_HEALTH_PATH = "/v1/health"
 WEBHOOK_PATH = "/v1/configs/webhook"
 TEMPLATES_PATH = "/v1/configs/templates"
+CLOUD_PROFILE_PATH = "/whatsapp_business_profile"
+CLOUD_PROFILE_FIELDS = "about,address,description,email,profile_picture_url,websites,vertical"
+ON_PREMISE_BUSINESS_PROFILE_PATH = "/v1/settings/business/profile"
+ON_PREMISE_ABOUT_PATH = "/v1/settings/profile/about"
+ON_PREMISE_PHOTO_PATH = "/v1/settings/profile/photo"
 TEMPLATE_PAGE_SIZE = 1000
 # 250 names per account, each in a few languages: far below this; it only stops a runaway loop.
 _MOST_TEMPLATE_PAGES = 100
@@ -184,6 +198,40 @@ class Dialog360Client(Dialog360HttpClient):
     def mark_read(self, method: str, path: str, body: dict[str, Any] | None) -> None:
         """Blue ticks on an inbound message; marking twice is harmless, so it may be repeated."""
         self._request(method, path, json=body, idempotent=True)
+
+    def get_profile(self) -> BusinessProfile:
+        if self.api_generation == "cloud":
+            response = self._request(
+                "GET", CLOUD_PROFILE_PATH, params={"fields": CLOUD_PROFILE_FIELDS}, idempotent=True
+            )
+            return self._parse_with(response, cloud_profile_from)
+        business = self._request("GET", ON_PREMISE_BUSINESS_PROFILE_PATH, idempotent=True)
+        about = self._request("GET", ON_PREMISE_ABOUT_PATH, idempotent=True)
+        photo_link = self._on_premise_photo_link()
+        return self._parse_with(
+            business, lambda body: on_premise_profile_from(body, about.json(), photo_link)
+        )
+
+    def update_profile(self, changes: ProfileChanges) -> None:
+        """Writes only the fields `changes` names; writing the same value twice is harmless."""
+        if self.api_generation == "cloud":
+            self._request("POST", CLOUD_PROFILE_PATH, json=cloud_profile_update(changes), idempotent=True)
+            return
+        business = on_premise_business_update(changes)
+        if business is not None:
+            self._request("POST", ON_PREMISE_BUSINESS_PROFILE_PATH, json=business, idempotent=True)
+        about = on_premise_about_update(changes)
+        if about is not None:
+            self._request("PATCH", ON_PREMISE_ABOUT_PATH, json=about, idempotent=True)
+
+    def _on_premise_photo_link(self) -> str | None:
+        try:
+            response = self._request("GET", ON_PREMISE_PHOTO_PATH, params={"format": "link"}, idempotent=True)
+        except ProviderRequestFailed as error:
+            if error.provider_status == 404:
+                return None
+            raise
+        return self._parse(response, OnPremisePhotoBody).link
 
 
 def _gateway_entity(node: str, gateway_status: str) -> HealthEntity:

@@ -25,6 +25,7 @@ from wachannel.dialog360.payloads import ProviderErrorDescription, describe_erro
 from wachannel.dialog360.retry import RetryPolicy, parse_retry_after
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ParsedT = TypeVar("ParsedT")
 
 # 503 means 360dialog did not take the request on, so even a send may be repeated; 500, 502 and
 # 504 can follow a request that was carried out, so only idempotent calls repeat them.
@@ -140,21 +141,36 @@ class Dialog360HttpClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as error:
-            # Only field locations are kept: the body may hold a secret (a new API key, say),
-            # so neither it nor pydantic's message (which quotes the input) goes further.
-            problems = ", ".join(
+            raise self._unreadable(response, error) from None
+
+    def _parse_with(self, response: httpx.Response, reader: Callable[[object], ParsedT]) -> ParsedT:
+        """A 2xx body read by a function that tells its shapes apart (e.g. wrapped or not)."""
+        try:
+            return reader(response.json())
+        except ValidationError as error:
+            raise self._unreadable(response, error) from None
+        except ValueError:
+            raise self._unreadable(response, None) from None
+
+    @staticmethod
+    def _unreadable(response: httpx.Response, error: ValidationError | None) -> ProviderRequestFailed:
+        # Only field locations are kept: the body may hold a secret (a new API key, say),
+        # so neither it nor pydantic's message (which quotes the input) goes further.
+        problems = (
+            "not one of the known shapes"
+            if error is None
+            else ", ".join(
                 ".".join(str(part) for part in problem["loc"]) or problem["type"]
                 for problem in error.errors(include_url=False, include_input=False)
             )
-            message = (
-                f"unexpected answer to {response.request.method} {response.request.url.path} ({problems})"
-            )
-            raise ProviderRequestFailed(
-                f"360dialog gave an answer this service cannot read: {message}",
-                provider_status=response.status_code,
-                provider_code=None,
-                provider_message=message,
-            ) from None
+        )
+        message = f"unexpected answer to {response.request.method} {response.request.url.path} ({problems})"
+        return ProviderRequestFailed(
+            f"360dialog gave an answer this service cannot read: {message}",
+            provider_status=response.status_code,
+            provider_code=None,
+            provider_message=message,
+        )
 
     def _no_answer(self, error: httpx.TransportError, attempts: int) -> ProviderUnavailable:
         budget = self._retry.total_budget_seconds

@@ -43,6 +43,8 @@ class Channel(Model):
     templates_sync_error: str | None = None
     templates_sync_attempted_at: datetime | None = None
     profile_last_synced_at: datetime | None = None
+    profile_sync_error: str | None = None
+    profile_sync_attempted_at: datetime | None = None
 
 
 def mask_api_key(last4: str) -> str:

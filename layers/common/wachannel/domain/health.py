@@ -42,6 +42,7 @@ class ChannelHealth(Model):
     templates_last_synced_at: datetime | None
     templates_sync_error: str | None
     profile_last_synced_at: datetime | None
+    profile_sync_error: str | None
     account: AccountState
     delivery: DeliveryStats
     problems: list[HealthProblem]
@@ -60,6 +61,7 @@ def assess(facts: HealthFacts) -> ChannelHealth:
         templates_last_synced_at=channel.templates_last_synced_at,
         templates_sync_error=channel.templates_sync_error,
         profile_last_synced_at=channel.profile_last_synced_at,
+        profile_sync_error=channel.profile_sync_error,
         account=facts.account,
         delivery=facts.delivery,
         problems=list(_problems(facts)),
@@ -138,6 +140,17 @@ def _problems(facts: HealthFacts) -> list[HealthProblem]:
                 code="templates_never_synced",
                 message="Templates have never been synced, so none can be sent. "
                 f"Run POST /channels/{channel.id}/templates/sync.",
+            )
+        )
+    if channel.profile_sync_error is not None:
+        attempted = channel.profile_sync_attempted_at
+        found.append(
+            HealthProblem(
+                code="profile_sync_failed",
+                message="The last business profile sync"
+                + (f" ({attempted:%Y-%m-%d %H:%M} UTC)" if attempted else "")
+                + f" failed: {channel.profile_sync_error} The profile shown may be out of date; fix the "
+                f"cause and run POST /channels/{channel.id}/profile/sync.",
             )
         )
     if facts.delivery.last_webhook_at is None:

@@ -7,7 +7,7 @@ from functools import cache
 
 from wachannel import aws
 from wachannel.clock import SystemClock
-from wachannel.config import TemplateFanOutSettings, TemplateSettings, load_settings
+from wachannel.config import ProviderSettings, TemplateFanOutSettings, load_settings
 from wachannel.queues import SqsTemplateSyncQueue
 from wachannel.services.channel_access import ChannelAccess
 from wachannel.services.providers import Dialog360Connector
@@ -20,7 +20,7 @@ from wachannel.vault import ApiKeyVault
 
 @cache
 def template_service() -> TemplateService:
-    settings = load_settings(TemplateSettings)
+    settings = load_settings(ProviderSettings)
     return TemplateService(
         access=ChannelAccess(
             ChannelRepository(settings.table_name, aws.dynamodb),

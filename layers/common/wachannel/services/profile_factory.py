@@ -1,0 +1,29 @@
+"""Wires the profile use cases once per container."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from wachannel import aws
+from wachannel.clock import SystemClock
+from wachannel.config import ProviderSettings, load_settings
+from wachannel.services.channel_access import ChannelAccess
+from wachannel.services.profile import ProfileService
+from wachannel.services.providers import Dialog360Connector
+from wachannel.store.channels import ChannelRepository
+from wachannel.store.profile import ProfileRepository
+from wachannel.vault import ApiKeyVault
+
+
+@cache
+def profile_service() -> ProfileService:
+    settings = load_settings(ProviderSettings)
+    return ProfileService(
+        access=ChannelAccess(
+            ChannelRepository(settings.table_name, aws.dynamodb),
+            ApiKeyVault(aws.kms, settings.api_key_kms_key_id),
+            Dialog360Connector(settings, aws.ssm),
+        ),
+        profiles=ProfileRepository(settings.table_name, aws.dynamodb),
+        clock=SystemClock(),
+    )
