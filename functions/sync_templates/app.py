@@ -24,7 +24,7 @@ from wachannel.api.templates import (
     TemplatePage,
     TemplatePreview,
 )
-from wachannel.config import TemplateApiSettings, TemplateFanOutSettings, TemplateSettings, load_settings
+from wachannel.config import ProviderSettings, TemplateApiSettings, TemplateFanOutSettings, load_settings
 from wachannel.dialog360 import ProviderRequestFailed
 from wachannel.domain.contacts import fold
 from wachannel.domain.templates import normalise_category, normalise_status
@@ -195,5 +195,5 @@ def fan_out_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def sync_job_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    load_settings(TemplateSettings)
+    load_settings(ProviderSettings)
     return process_queue_batch(event, sync_job, context)

@@ -11,7 +11,7 @@ from tests.unit.support import Api, load_function
 from tests.unit.templates.conftest import WORKSPACE, listed, sync, template_sync_jobs
 from tests.unit.webhook.conftest import Webhook
 from wachannel import aws
-from wachannel.config import TemplateSettings, load_settings
+from wachannel.config import ProviderSettings, load_settings
 from wachannel.domain.templates import Template, TemplateKey
 from wachannel.store.templates import TemplateRepository
 
@@ -80,7 +80,7 @@ def test_a_listing_long_after_the_webhook_is_the_truth_again(
     channel: dict[str, Any], number: NumberAt360dialog, webhook: Webhook
 ):
     number.add_template("order_update", "de", status="PENDING")
-    templates = TemplateRepository(load_settings(TemplateSettings).table_name, aws.dynamodb)
+    templates = TemplateRepository(load_settings(ProviderSettings).table_name, aws.dynamodb)
     key = TemplateKey("order_update", "de")
     event_at = datetime.now(UTC)
     templates.write(WORKSPACE, channel["id"], _pending(), now=event_at)

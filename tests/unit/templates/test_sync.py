@@ -10,7 +10,7 @@ from tests.unit.support import Api
 from tests.unit.templates.conftest import WORKSPACE, channel_path, listed, sync
 from wachannel import aws
 from wachannel.clock import SystemClock
-from wachannel.config import TemplateSettings, load_settings
+from wachannel.config import ProviderSettings, load_settings
 from wachannel.errors import RateLimited
 from wachannel.services.channel_access import ChannelAccess
 from wachannel.services.providers import Dialog360Connector
@@ -140,7 +140,7 @@ def test_a_failed_sync_keeps_the_error_and_shows_it_in_health(
 def test_a_sync_while_another_holds_the_lease_waits_and_then_gives_up(
     templates_app, channel: dict[str, Any], number: NumberAt360dialog
 ):
-    settings = load_settings(TemplateSettings)
+    settings = load_settings(ProviderSettings)
     templates = TemplateRepository(settings.table_name, aws.dynamodb)
     slept: list[float] = []
     service = TemplateService(
