@@ -78,6 +78,7 @@ def update_channel(channel_id: str, request: UpdateChannelRequest) -> ChannelOut
         name=request.name,
         phone_number=request.phone_number,
         api_key=request.api_key,
+        templates_enabled_by_default=request.templates_enabled_by_default,
         **({"greeting_message": request.greeting_message} if "greeting_message" in named else {}),
     )
     return ChannelOut.of(_service().update(_caller(), channel_id, changes))

@@ -23,11 +23,12 @@ from wachannel.api.templates import (
     TemplateOut,
     TemplatePage,
     TemplatePreview,
+    UpdateTemplateSettingsRequest,
 )
 from wachannel.config import ProviderSettings, TemplateApiSettings, TemplateFanOutSettings, load_settings
 from wachannel.dialog360 import ProviderRequestFailed
 from wachannel.domain.contacts import fold
-from wachannel.domain.templates import normalise_category, normalise_status
+from wachannel.domain.templates import TemplateKey, normalise_category, normalise_status
 from wachannel.http import (
     PAGE_LIMIT_DEFAULT,
     PROVIDER_ERRORS,
@@ -73,6 +74,8 @@ def list_templates(
     ] = None,
     category: Annotated[str | None, Query(max_length=32, description="MARKETING, UTILITY, ...")] = None,
     language: Annotated[str | None, Query(max_length=16, description="Exact locale code, e.g. en_US")] = None,
+    enabled: Annotated[bool | None, Query(description="Enabled for agents by the workspace")] = None,
+    offered: Annotated[bool | None, Query(description="Enabled and approved: what agents may send")] = None,
     limit: PageLimit = PAGE_LIMIT_DEFAULT,
     cursor: PageCursor = None,
 ) -> TemplatePage:
@@ -82,6 +85,8 @@ def list_templates(
         status=normalise_status(status) if status else None,
         category=normalise_category(category) if category else None,
         language=language or None,
+        enabled=enabled,
+        offered=offered,
     )
     scope = f"templates:{workspace_id}:{channel_id}:{json.dumps(filters.__dict__, sort_keys=True)}"
     page = template_service().page(workspace_id, channel_id, filters, limit, _cursors().decode(scope, cursor))
@@ -141,6 +146,21 @@ def preview_template(channel_id: str, request: PreviewTemplateRequest) -> Templa
         ),
     )
     return TemplatePreview.model_validate(rendered.model_dump())
+
+
+@app.patch(
+    "/channels/<channel_id>/templates/<name>/<language>",
+    responses=documented(200, TemplateOut),
+    tags=["Templates"],
+)
+def update_template_settings(
+    channel_id: str, name: str, language: str, request: UpdateTemplateSettingsRequest
+) -> TemplateOut:
+    workspace_id = _workspace_id()
+    service = template_service()
+    stored = service.update_settings(workspace_id, channel_id, TemplateKey(name, language), request.changes())
+    channel = service.access.channel(workspace_id, channel_id)
+    return TemplateOut.of(stored, channel.templates_last_synced_at)
 
 
 @app.delete(

@@ -189,3 +189,50 @@ def test_another_workspace_sees_no_template(
     ):
         assert answer.status_code == 404, answer.text
         assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_an_enabled_template_with_saved_defaults_goes_out_with_only_its_name(
+    frontend: Frontend, simulator: Simulator
+) -> None:
+    number = simulator.new_number()
+    channel = frontend.connect(number)
+    frontend.client.patch(
+        f"/channels/{channel['id']}", json={"templates_enabled_by_default": False}
+    ).raise_for_status()
+    simulator.client.put(
+        f"/_admin/numbers/{number['phone_number']}/templates/order_ready/en",
+        json={
+            "category": "UTILITY",
+            "components": [
+                {
+                    "type": "BODY",
+                    "text": "Hi {{1}}, order {{2}} is ready for pickup.",
+                    "example": {"body_text": [["Anna", "A-1"]]},
+                }
+            ],
+        },
+    ).raise_for_status()
+    frontend.client.post(f"/channels/{channel['id']}/templates/sync").raise_for_status()
+    contact = _contact_with_an_order(frontend, simulator, number)
+    send = {"to": contact["id"], "type": "template", "template": {"name": "order_ready", "language": "en"}}
+
+    not_yet = frontend.client.post(f"/channels/{channel['id']}/messages", json=send)
+    enabled = frontend.client.patch(
+        f"/channels/{channel['id']}/templates/order_ready/en",
+        json={
+            "enabled": True,
+            "label": "Pickup",
+            "parameter_defaults": {"body": ["{{contact.first_name}}", "{{contact.attributes.order_id}}"]},
+        },
+    )
+    sent = frontend.client.post(f"/channels/{channel['id']}/messages", json=send)
+
+    assert (not_yet.status_code, not_yet.json()["error"]["code"]) == (409, "template_not_enabled")
+    assert enabled.status_code == 200, enabled.text
+    assert enabled.json()["offered"] is True
+    assert sent.status_code == 201, sent.text
+    received = (
+        simulator.client.get(f"/_admin/numbers/{number['phone_number']}/messages").raise_for_status().json()
+    )
+    assert [m["rendered_text"] for m in received] == ["Hi Bruno, order B-777 is ready for pickup."]
+    assert [t["name"] for t in _templates(frontend, channel, offered="true")["items"]] == ["order_ready"]

@@ -48,6 +48,11 @@ class TemplateNotApproved(DomainError):
     status = 409
 
 
+class TemplateNotEnabled(DomainError):
+    code = "template_not_enabled"
+    status = 409
+
+
 class OutsideCustomerServiceWindow(DomainError):
     code = "outside_customer_service_window"
     status = 409

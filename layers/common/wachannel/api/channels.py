@@ -28,6 +28,9 @@ class ConnectChannelRequest(RequestModel):
     greeting_message: Greeting | None = None
     api_generation: ApiGeneration = "cloud"
     base_url: Annotated[str, StringConstraints(max_length=256)] | None = None
+    templates_enabled_by_default: bool = Field(
+        default=True, description="new templates from a sync are offered to agents at once"
+    )
 
 
 class UpdateChannelRequest(RequestModel):
@@ -35,6 +38,7 @@ class UpdateChannelRequest(RequestModel):
     greeting_message: Greeting | None = Field(default=None, description="null removes the greeting")
     phone_number: PhoneInput | None = None
     api_key: ApiKey | None = None
+    templates_enabled_by_default: bool | None = None
 
 
 class ReplaceApiKeyRequest(RequestModel):
@@ -50,6 +54,7 @@ class ChannelOut(Model):
     api_key_masked: str
     webhook_url: str
     status: ChannelStatus
+    templates_enabled_by_default: bool
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -64,6 +69,7 @@ class ChannelOut(Model):
             api_key_masked=mask_api_key(channel.api_key_last4),
             webhook_url=channel.webhook_url,
             status=channel.status,
+            templates_enabled_by_default=channel.templates_enabled_by_default,
             created_at=channel.created_at,
             updated_at=channel.updated_at,
         )

@@ -40,6 +40,25 @@ class TemplateParameters(RequestModel):
         return TemplateValues(header=self.header, body=self.body, buttons=self.buttons)
 
 
+class UpdateTemplateSettingsRequest(RequestModel):
+    enabled: bool | None = Field(default=None, description="whether agents may send this template")
+    parameter_defaults: TemplateParameters | None = Field(
+        default=None, description="values a send that leaves a part out is filled with; variables allowed"
+    )
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the request names; a null label removes it."""
+        given = self.model_dump(include=self.model_fields_set)
+        if "parameter_defaults" in given and self.parameter_defaults is not None:
+            given["parameter_defaults"] = self.parameter_defaults.values().model_dump(mode="json")
+        if given.get("enabled") is None:
+            given.pop("enabled", None)
+        if given.get("parameter_defaults") is None:
+            given.pop("parameter_defaults", None)
+        return given
+
+
 class PreviewTemplateRequest(RequestModel):
     components: list[dict[str, Any]] | None = Field(default=None, max_length=4)
     name: TemplateName | None = None
@@ -57,6 +76,10 @@ class TemplateOut(Model):
     quality_score: str | None
     components: list[dict[str, Any]]
     parameter_count: ParameterCount
+    enabled: bool
+    offered: bool = Field(description="enabled and approved: agents may send it now")
+    parameter_defaults: TemplateValues
+    label: str | None
     last_synced_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp
@@ -73,6 +96,10 @@ class TemplateOut(Model):
             quality_score=template.quality_score,
             components=template.components,
             parameter_count=parameter_count(template.components),
+            enabled=stored.settings.enabled,
+            offered=stored.offered,
+            parameter_defaults=stored.settings.parameter_defaults,
+            label=stored.settings.label,
             last_synced_at=stored.last_synced_at(channel_last_synced_at),
             created_at=stored.created_at,
             updated_at=stored.updated_at,

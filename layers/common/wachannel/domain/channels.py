@@ -38,6 +38,8 @@ class Channel(Model):
     status: ChannelStatus
     created_at: datetime
     updated_at: datetime
+    # Whether a template that appears in a sync is offered to agents before anyone enables it.
+    templates_enabled_by_default: bool = True
     templates_last_synced_at: datetime | None = None
     # The last template sync's failure, kept until a sync succeeds; None after a success.
     templates_sync_error: str | None = None

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from wachannel.domain.contacts import fold
+from wachannel.domain.template_settings import TemplateSettings
 from wachannel.models import Model
 
 APPROVED = "APPROVED"
@@ -130,6 +131,13 @@ class StoredTemplate(Model):
     created_at: datetime
     updated_at: datetime
     synced_at: datetime | None = None
+    settings: TemplateSettings = Field(default_factory=TemplateSettings)
+
+    @property
+    def offered(self) -> bool:
+        """Whether agents may send it: enabled by the workspace and approved by WhatsApp. A template
+        that stops being approved keeps its settings; it is just not offered meanwhile."""
+        return self.settings.enabled and self.template.status == APPROVED
 
     def last_synced_at(self, channel_last_synced_at: datetime | None) -> datetime | None:
         """A successful sync confirms every template it found, without rewriting unchanged ones: one

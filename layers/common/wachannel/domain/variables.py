@@ -33,7 +33,7 @@ KNOWN_VARIABLES: Final[dict[str, str]] = {
 }
 
 # A name starts with a letter or underscore, which is what tells it from a positional {{1}}.
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][^{}|]*?)\s*(?:\|([^{}]*))?\}\}")
+VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][^{}|]*?)\s*(?:\|([^{}]*))?\}\}")
 
 
 class VariableContext(Model):
@@ -66,12 +66,12 @@ _CHANNEL_VALUES: Final[dict[str, Callable[[VariableContext], str | None]]] = {
 
 
 def has_variables(text: str) -> bool:
-    return _VARIABLE.search(text) is not None
+    return VARIABLE.search(text) is not None
 
 
 def variable_problems(text: str) -> list[str]:
     """The names of the unknown variables in a text, each once, in order of appearance."""
-    unknown = (match.group(1) for match in _VARIABLE.finditer(text) if not _is_known(match.group(1)))
+    unknown = (match.group(1) for match in VARIABLE.finditer(text) if not _is_known(match.group(1)))
     return list(dict.fromkeys(unknown))
 
 
@@ -114,7 +114,7 @@ def _resolve_text(text: str, context: VariableContext) -> tuple[str, list[str]]:
         return variable.group(0)
 
     # One pass: a contact's data that itself looks like a variable is sent as written.
-    filled = _VARIABLE.sub(value_for, text)
+    filled = VARIABLE.sub(value_for, text)
     return filled, list(dict.fromkeys(messages))
 
 

@@ -45,6 +45,7 @@ class NewChannel:
     greeting_message: str | None
     api_generation: ApiGeneration
     base_url: str | None
+    templates_enabled_by_default: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ChannelChanges:
     greeting_message: str | None = _UNSET
     phone_number: str | None = None
     api_key: str | None = None
+    templates_enabled_by_default: bool | None = None
 
 
 class ChannelService:
@@ -112,6 +114,7 @@ class ChannelService:
                 api_key_last4=last4(request.api_key),
                 webhook_url=url,
                 status="active",
+                templates_enabled_by_default=request.templates_enabled_by_default,
                 created_at=now,
                 updated_at=now,
             )
@@ -139,8 +142,14 @@ class ChannelService:
             fields["greeting_message"] = changes.greeting_message
         if moves_number:
             fields["phone_number"] = phone_number
+        if changes.templates_enabled_by_default is not None:
+            fields["templates_enabled_by_default"] = changes.templates_enabled_by_default
         audit_actions: list[tuple[AuditAction, dict[str, Any]]] = []
-        named = [name for name in ("name", "greeting_message", "phone_number") if name in fields]
+        named = [
+            name
+            for name in ("name", "greeting_message", "phone_number", "templates_enabled_by_default")
+            if name in fields
+        ]
         if named:
             audit_actions.append(("channel_updated", {"fields": named}))
         if changes.api_key is not None:

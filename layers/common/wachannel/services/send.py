@@ -44,6 +44,7 @@ from wachannel.domain.outbound_payloads import (
 )
 from wachannel.domain.phone import canonical_whatsapp_number, identity_key, to_e164, whatsapp_digits
 from wachannel.domain.template_rendering import value_count_problems
+from wachannel.domain.template_settings import with_defaults
 from wachannel.domain.templates import APPROVED, DELETED, StoredTemplate, Template, TemplateKey
 from wachannel.domain.variables import VariableContext, resolve_values
 from wachannel.errors import (
@@ -51,6 +52,7 @@ from wachannel.errors import (
     NotFound,
     OutsideCustomerServiceWindow,
     TemplateNotApproved,
+    TemplateNotEnabled,
     TemplateNotFound,
     ValidationFailed,
 )
@@ -340,8 +342,16 @@ class SendService:
         self, channel: Channel, recipient: Recipient, content: TemplateContent, reply_to_wamid: str | None
     ) -> tuple[dict[str, Any], dict[str, Any], str | None]:
         key = TemplateKey(content.name, content.language)
-        template = self._approved(self._known_template(channel, key))
-        values = content.parameters
+        stored = self._known_template(channel, key)
+        template = self._approved(stored)
+        if not stored.settings.enabled:
+            raise TemplateNotEnabled(
+                f"The template {key.name!r} in {key.language!r} is approved but this workspace has not "
+                "enabled it for sending; enable it with "
+                f"PATCH /channels/{channel.id}/templates/{key.name}/{key.language}.",
+                details={"name": key.name, "language": key.language},
+            )
+        values = with_defaults(content.parameters, stored.settings.parameter_defaults)
         problems = [
             {**problem, "field": f"template.{problem['field']}"}
             for problem in value_count_problems(template.components, values)

@@ -15,6 +15,7 @@ from wachannel.domain.channels import Channel
 from wachannel.domain.ids import new_id
 from wachannel.domain.template_rendering import RenderedTemplate, TemplateValues, render, value_count_problems
 from wachannel.domain.template_rules import submission_problems
+from wachannel.domain.template_settings import TemplateSettings, defaults_problems, with_defaults
 from wachannel.domain.templates import (
     DELETED,
     PENDING,
@@ -132,16 +133,18 @@ class TemplateService:
         ):
             return None
         error: str | None = "The sync stopped unexpectedly."
+        # The time the answer reports is the time stored: one clock reading for both.
+        finished_at: datetime | None = None
         try:
             outcome = self._sync_under_lease(channel)
-            error = None
+            error, finished_at = None, outcome.last_synced_at
             return outcome
         except Dialog360Error as failure:
             error = failure.message
             raise
         finally:
             self._templates.finish_sync(
-                workspace_id, channel_id, lease_id, now=self._clock.now(), error=error
+                workspace_id, channel_id, lease_id, now=finished_at or self._clock.now(), error=error
             )
 
     def _sync_under_lease(self, channel: Channel) -> SyncOutcome:
@@ -171,7 +174,14 @@ class TemplateService:
         now = self._clock.now()
 
         def write(template: Template) -> bool:
-            return self._templates.write(workspace_id, channel_id, template, now=now, listed_at=listed_at)
+            return self._templates.write(
+                workspace_id,
+                channel_id,
+                template,
+                now=now,
+                listed_at=listed_at,
+                enabled_when_new=channel.templates_enabled_by_default,
+            )
 
         def mark_deleted(key: TemplateKey) -> bool:
             return self._templates.mark_deleted(workspace_id, channel_id, key, now=now, listed_at=listed_at)
@@ -270,18 +280,47 @@ class TemplateService:
             provider_id=answer.id,
         )
         now = self._clock.now()
-        self._templates.write(workspace_id, channel_id, template, now=now)
+        enabled = channel.templates_enabled_by_default
+        self._templates.write(workspace_id, channel_id, template, now=now, enabled_when_new=enabled)
         logger.info("Template submitted", extra={"channel_id": channel_id, "template": template.name})
-        return StoredTemplate(template=template, created_at=now, updated_at=now)
+        return StoredTemplate(
+            template=template, created_at=now, updated_at=now, settings=TemplateSettings(enabled=enabled)
+        )
+
+    # ------------------------------------------------------------------ workspace settings
+    def update_settings(
+        self, workspace_id: str, channel_id: str, key: TemplateKey, changes: dict[str, Any]
+    ) -> StoredTemplate:
+        """Whether agents may send it, its parameter defaults (checked against the stored definition:
+        counts, known variables, URL buttons that stay valid URLs) and its label."""
+        self.access.channel(workspace_id, channel_id)
+        stored = self._templates.get(workspace_id, channel_id, key)
+        if stored is None:
+            raise NotFound(f"This channel has no template {key.name!r} in {key.language!r}.")
+        defaults = changes.get("parameter_defaults")
+        if defaults is not None:
+            problems = defaults_problems(stored.template.components, TemplateValues.model_validate(defaults))
+            if problems:
+                raise ValidationFailed(problems, message="The defaults do not fit the template.")
+        if not changes:
+            return stored
+        updated = self._templates.update_settings(
+            workspace_id, channel_id, key, changes, now=self._clock.now()
+        )
+        if updated is None:
+            raise NotFound(f"This channel has no template {key.name!r} in {key.language!r}.")
+        return updated
 
     # ------------------------------------------------------------------ preview
     def preview(self, workspace_id: str, channel_id: str, request: PreviewRequest) -> RenderedTemplate:
         channel = self.access.channel(workspace_id, channel_id)
+        values = request.parameters or TemplateValues()
         if request.components is not None:
             components = request.components
         elif request.name is not None and request.language is not None:
-            key = TemplateKey(request.name, request.language)
-            components = self.stored(workspace_id, channel_id, key).template.components
+            stored = self.stored(workspace_id, channel_id, TemplateKey(request.name, request.language))
+            components = stored.template.components
+            values = with_defaults(values, stored.settings.parameter_defaults)
         else:
             raise ValidationFailed.single("components", "Give either components, or a name and a language.")
         contact = None
@@ -289,7 +328,6 @@ class TemplateService:
             contact = self._contacts.get(workspace_id, request.contact_id)
             if contact is None:
                 raise NotFound("No such contact in this workspace.")
-        values = request.parameters or TemplateValues()
         problems = _given_value_count_problems(components, values)
         if problems:
             raise ValidationFailed(problems, message="The parameters do not fit the template.")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from wachannel.domain.template_settings import TemplateSettings
 from wachannel.domain.templates import (
+    APPROVED,
     DELETED,
     StoredTemplate,
     StoredTemplateState,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _TEMPLATE_FIELDS = tuple(Template.model_fields)
+_SETTINGS_FIELDS = tuple(TemplateSettings.model_fields)
 # A webhook's status wins over a listing made before it arrived, and over one made shortly after:
 # 360dialog's list can lag behind Meta's notification, and a stale "REJECTED" must not undo "APPROVED".
 _LISTING_IS_NEWER = "(attribute_not_exists(status_event_at) OR status_event_at < :listed_at)"
@@ -41,6 +44,8 @@ class TemplateFilters:
     status: str | None = None
     category: str | None = None
     language: str | None = None
+    enabled: bool | None = None
+    offered: bool | None = None
 
 
 class TemplateRepository:
@@ -127,6 +132,20 @@ class TemplateRepository:
         if filters.search:
             conditions.append("contains(search_text, :search)")
             values[":search"] = filters.search
+        # Templates stored before settings existed have no `enabled`: they count as enabled.
+        is_enabled = "(attribute_not_exists(enabled) OR enabled = :true)"
+        if filters.enabled is not None:
+            conditions.append(is_enabled if filters.enabled else "enabled = :false")
+        if filters.offered is not None:
+            names["#status"] = "status"
+            values[":approved"] = APPROVED
+            conditions.append(
+                f"({is_enabled} AND #status = :approved)"
+                if filters.offered
+                else "(enabled = :false OR #status <> :approved)"
+            )
+        if filters.enabled is not None or filters.offered is not None:
+            values.update({":true": True, ":false": False})
         items, position = query_filtered_page(
             self._client(),
             self._table,
@@ -149,8 +168,10 @@ class TemplateRepository:
         *,
         now: datetime,
         listed_at: datetime | None = None,
+        enabled_when_new: bool = True,
     ) -> bool:
-        """Creates or updates the template's content; False when a newer webhook status stands."""
+        """Creates or updates the template's content; False when a newer webhook status stands. A new
+        template starts enabled or not as its channel says; a known one keeps what was decided."""
         content = template.model_dump(mode="json")
         sets = {
             **{f"#{name}": f":{name}" for name in _TEMPLATE_FIELDS},
@@ -160,6 +181,7 @@ class TemplateRepository:
             "synced_at": ":now",
             "updated_at": ":now",
             "created_at": "if_not_exists(created_at, :now)",
+            "enabled": "if_not_exists(enabled, :enabled)",
         }
         values: dict[str, Any] = {
             **{f":{name}": content[name] for name in _TEMPLATE_FIELDS},
@@ -167,6 +189,7 @@ class TemplateRepository:
             ":content_hash": template.content_hash(),
             ":search_text": template.search_text(),
             ":now": iso(now),
+            ":enabled": enabled_when_new,
         }
         if listed_at is None:
             # The template's own submission: written before any webhook can be about it.
@@ -256,6 +279,35 @@ class TemplateRepository:
             values={**values, ":at": iso(at), ":stale": ""},
             condition="attribute_exists(PK)",
         )
+
+    def update_settings(
+        self,
+        workspace_id: str,
+        channel_id: str,
+        key: TemplateKey,
+        changes: Mapping[str, Any],
+        *,
+        now: datetime,
+    ) -> StoredTemplate | None:
+        """The named settings; None when the template is not stored."""
+        names = {f"#{name}": name for name in changes}
+        values = to_item({**{f":{name}": value for name, value in changes.items()}, ":now": iso(now)})
+        client = self._client()
+        try:
+            answer = client.update_item(
+                TableName=self._table,
+                Key=to_item(_key(workspace_id, channel_id, key)),
+                UpdateExpression="SET "
+                + ", ".join(f"#{name} = :{name}" for name in changes)
+                + ", settings_updated_at = :now",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return None
+        return _stored(from_item(answer["Attributes"]))
 
     # ------------------------------------------------------------------ sync lease and outcome
     def acquire_sync_lease(
@@ -354,5 +406,6 @@ def _stored(values: Mapping[str, Any]) -> StoredTemplate:
             "created_at": values["created_at"],
             "updated_at": values["updated_at"],
             "synced_at": values.get("synced_at"),
+            "settings": {name: values[name] for name in _SETTINGS_FIELDS if values.get(name) is not None},
         }
     )
