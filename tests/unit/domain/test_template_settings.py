@@ -1,7 +1,9 @@
+from typing import Any
+
 from wachannel.domain.template_rendering import TemplateValues
 from wachannel.domain.template_settings import defaults_problems, with_defaults
 
-COMPONENTS = [
+COMPONENTS: list[dict[str, Any]] = [
     {"type": "BODY", "text": "Hi {{1}}, order {{2}} is ready.", "example": {"body_text": [["Ana", "A-1"]]}},
     {
         "type": "BUTTONS",
