@@ -34,6 +34,8 @@ CHILD_ENVIRONMENT = {
     "CURSOR_SIGNING_KEY": "bench-cursor-signing-key-0123456789",
     "SEND_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-send",
     "TEMPLATE_SYNC_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-sync",
+    "MEDIA_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/wachannel-bench-media",
+    "MEDIA_BUCKET_NAME": "wachannel-bench-media",
     "EVENT_BUS_NAME": "wachannel-bench-events",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,

@@ -29,6 +29,7 @@ BENCH_WORKSPACE = "ws_bench"
 # functions' settings, and moto's resources under these names.
 SEND_QUEUE_NAME = "wachannel-bench-send"
 TEMPLATE_SYNC_QUEUE_NAME = "wachannel-bench-template-sync"
+MEDIA_QUEUE_NAME = "wachannel-bench-media"
 IN_PROCESS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -45,6 +46,8 @@ IN_PROCESS_ENVIRONMENT = {
     "DIALOG360_PARTNER_API_KEY_PARAMETER": PARTNER_KEY_PARAMETER,
     "SEND_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{SEND_QUEUE_NAME}",
     "TEMPLATE_SYNC_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{TEMPLATE_SYNC_QUEUE_NAME}",
+    "MEDIA_QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/123456789012/{MEDIA_QUEUE_NAME}",
+    "MEDIA_BUCKET_NAME": "wachannel-bench-media",
 }
 IN_PROCESS_UNSET = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
@@ -78,5 +81,5 @@ def provision_in_process_aws() -> None:
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key_id)
     boto3.client("ssm").put_parameter(Name=PARTNER_KEY_PARAMETER, Value=PARTNER_API_KEY, Type="SecureString")
-    for queue in (SEND_QUEUE_NAME, TEMPLATE_SYNC_QUEUE_NAME):
+    for queue in (SEND_QUEUE_NAME, TEMPLATE_SYNC_QUEUE_NAME, MEDIA_QUEUE_NAME):
         boto3.client("sqs").create_queue(QueueName=queue)

@@ -34,6 +34,8 @@ _DOCUMENTING_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "eu-central-1",
     "SEND_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
     "TEMPLATE_SYNC_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
+    "MEDIA_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/123456789012/documenting",
+    "MEDIA_BUCKET_NAME": "documenting",
     "EVENT_BUS_NAME": "documenting",
 }
 _DOCS_ROUTES: dict[str, Any] = {

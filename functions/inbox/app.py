@@ -8,8 +8,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wachannel.api.inbox import ContactOut, ContactPage, ConversationPage, MessagePage, UpdateContactRequest
+from wachannel.api.media import MediaLink
 from wachannel.api.paging import PageCursor, PageLimit
-from wachannel.config import ApiSettings, load_settings
+from wachannel.config import MediaApiSettings, load_settings
 from wachannel.http import (
     PAGE_LIMIT_DEFAULT,
     Caller,
@@ -19,9 +20,9 @@ from wachannel.http import (
     documented,
 )
 from wachannel.observability import HTTP_CORRELATION_PATH, logger, metrics
-from wachannel.services.inbox_factory import inbox_service
+from wachannel.services.inbox_factory import inbox_service, media_service
 
-settings = load_settings(ApiSettings)
+settings = load_settings(MediaApiSettings)
 cursors = CursorCodec(settings.cursor_signing_key.get_secret_value().encode())
 app = create_resolver()
 
@@ -83,6 +84,22 @@ def list_messages(
         caller, contact_id, channel_id, limit, cursors.decode(scope, cursor)
     )
     return MessagePage(items=items, next_cursor=cursors.encode(scope, position))
+
+
+@app.get(
+    "/messages/<message_id>/media",
+    responses=documented(200, MediaLink, 409, 502),
+    tags=["Media"],
+)
+def get_media(message_id: str) -> MediaLink:
+    signed = media_service().signed_media(_caller().workspace_id, message_id)
+    return MediaLink(
+        url=signed.url,
+        mime_type=signed.mime_type,
+        file_size=signed.file_size,
+        filename=signed.filename,
+        expires_at=signed.expires_at,
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=HTTP_CORRELATION_PATH)

@@ -6,14 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wachannel.api.profile import ProfileOut, UpdateProfileRequest
-from wachannel.config import ProviderSettings, load_settings
+from wachannel.api.profile import ProfileOut, SetPhotoRequest, UpdateProfileRequest
+from wachannel.config import MediaSettings, load_settings
 from wachannel.http import PROVIDER_ERRORS, caller_of, create_resolver, documented
 from wachannel.observability import HTTP_CORRELATION_PATH, logger, metrics
 from wachannel.services.profile import StoredProfile
 from wachannel.services.profile_factory import profile_service
 
-settings = load_settings(ProviderSettings)
+settings = load_settings(MediaSettings)
 app = create_resolver()
 
 
@@ -46,6 +46,15 @@ def sync_profile(channel_id: str) -> ProfileOut:
 )
 def update_profile(channel_id: str, request: UpdateProfileRequest) -> ProfileOut:
     return _out(profile_service().update(_workspace_id(), channel_id, request.changes()))
+
+
+@app.put(
+    "/channels/<channel_id>/profile/photo",
+    responses=documented(200, ProfileOut, *PROVIDER_ERRORS),
+    tags=["Business profile"],
+)
+def set_profile_photo(channel_id: str, request: SetPhotoRequest) -> ProfileOut:
+    return _out(profile_service().set_photo(_workspace_id(), channel_id, request.upload_id))
 
 
 @logger.inject_lambda_context(correlation_id_path=HTTP_CORRELATION_PATH)

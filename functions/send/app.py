@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wachannel.api.inbox import MessageOut
+from wachannel.api.media import NewUpload, NewUploadRequest
 from wachannel.api.messages import SendMessageRequest
 from wachannel.config import SendSettings, load_settings
 from wachannel.http import PROVIDER_ERRORS, caller_of, create_resolver, documented
@@ -54,6 +55,23 @@ def send_message(
         invocation=app.lambda_context,
     )
     return Response(201, content_types.APPLICATION_JSON, MessageOut.of(message))
+
+
+@app.post(
+    "/channels/<channel_id>/media/uploads",
+    responses=documented(201, NewUpload),
+    tags=["Media"],
+)
+def create_upload(channel_id: str, request: NewUploadRequest) -> Response[NewUpload]:
+    upload = send_service().create_upload(
+        caller_of(app.current_event).workspace_id,
+        channel_id,
+        filename=request.filename,
+        mime_type=request.mime_type,
+        file_size=request.file_size,
+    )
+    body = NewUpload(upload_id=upload.upload_id, upload_url=upload.upload_url, expires_at=upload.expires_at)
+    return Response(201, content_types.APPLICATION_JSON, body)
 
 
 @app.post(

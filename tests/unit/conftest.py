@@ -37,6 +37,8 @@ os.environ.update(
 )
 SEND_QUEUE_NAME = "wachannel-test-send"
 TEMPLATE_SYNC_QUEUE_NAME = "wachannel-test-template-sync"
+MEDIA_QUEUE_NAME = "wachannel-test-media"
+MEDIA_BUCKET_NAME = "wachannel-test-media"
 EVENT_BUS_NAME = "wachannel-test-events"
 os.environ.update(
     {
@@ -52,6 +54,8 @@ os.environ.update(
         "TEMPLATE_SYNC_QUEUE_URL": (
             f"https://sqs.eu-central-1.amazonaws.com/123456789012/{TEMPLATE_SYNC_QUEUE_NAME}"
         ),
+        "MEDIA_QUEUE_URL": f"https://sqs.eu-central-1.amazonaws.com/123456789012/{MEDIA_QUEUE_NAME}",
+        "MEDIA_BUCKET_NAME": MEDIA_BUCKET_NAME,
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -79,6 +83,10 @@ def aws() -> Iterator[None]:
         )
         boto3.client("sqs").create_queue(QueueName=SEND_QUEUE_NAME)
         boto3.client("sqs").create_queue(QueueName=TEMPLATE_SYNC_QUEUE_NAME)
+        boto3.client("sqs").create_queue(QueueName=MEDIA_QUEUE_NAME)
+        boto3.client("s3").create_bucket(
+            Bucket=MEDIA_BUCKET_NAME, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+        )
         boto3.client("events").create_event_bus(Name=EVENT_BUS_NAME)
         yield
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,10 @@ class NumberAt360dialog:
     )
     profile_wrapped: bool = True  # Meta's {"data": [...]} around a Cloud profile
     profile_refusal: httpx.Response | None = None
+    # Files at 360dialog by media id: (bytes, mime type); what agents uploaded lands here too.
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    media_failure: httpx.Response | None = None  # what GET /{media_id} answers instead, if set
+    photo: bytes | None = None
 
     def add_template(
         self, name: str, language: str = "en", status: str = "APPROVED", **fields: Any
@@ -113,6 +119,20 @@ class Dialog360Double:
         router.get(f"{ON_PREMISE_URL}/v1/settings/profile/photo").mock(
             return_value=httpx.Response(404, json={"errors": [{"code": 1006, "title": "Resource not found"}]})
         )
+        router.get(url__regex=rf"{CLOUD_URL}/(?P<media_id>[0-9]+)$").mock(side_effect=self._cloud_media_info)
+        router.get(url__regex=rf"{CLOUD_URL}/whatsapp_business/attachments/").mock(
+            side_effect=self._cloud_media_download
+        )
+        router.get(url__regex=rf"{ON_PREMISE_URL}/v1/media/(?P<media_id>[^/?]+)").mock(
+            side_effect=self._on_premise_media
+        )
+        router.post(f"{CLOUD_URL}/media").mock(side_effect=self._cloud_upload)
+        router.post(f"{ON_PREMISE_URL}/v1/media").mock(side_effect=self._on_premise_upload)
+        router.post(f"{CLOUD_URL}/uploads").mock(
+            return_value=httpx.Response(200, json={"id": "upload:SESSION1"})
+        )
+        router.post(f"{CLOUD_URL}/upload:SESSION1").mock(side_effect=self._cloud_photo_bytes)
+        router.post(f"{ON_PREMISE_URL}/v1/settings/profile/photo").mock(side_effect=self._on_premise_photo)
         router.get(f"{PARTNER_URL}/partners/{PARTNER_ID}/channels").mock(side_effect=self._partner_channels)
         router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
             side_effect=self._new_key
@@ -298,6 +318,8 @@ class Dialog360Double:
             return number.profile_refusal
         changes = json.loads(request.content)
         changes.pop("messaging_product")
+        if changes.pop("profile_picture_handle", None) is not None:
+            changes["profile_picture_url"] = "https://pps.whatsapp.net/v/photo.jpg"
         number.profile.update(changes)
         return httpx.Response(200, json={"success": True})
 
@@ -333,6 +355,79 @@ class Dialog360Double:
             return httpx.Response(401, json=INVALID_KEY_BODY)
         number.profile["about"] = json.loads(request.content)["text"]
         return httpx.Response(200, json={"meta": {"api_status": "stable", "version": "2.x"}})
+
+    def _cloud_media_info(self, request: httpx.Request, media_id: str) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        if number.media_failure is not None:
+            return number.media_failure
+        if media_id not in number.media:
+            return httpx.Response(400, json={"error": {"message": "Unsupported get request", "code": 100}})
+        content, mime_type = number.media[media_id]
+        return httpx.Response(
+            200,
+            json={
+                "messaging_product": "whatsapp",
+                "id": media_id,
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "file_size": len(content),
+                "url": f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={media_id}&ext=1&hash=x",
+            },
+        )
+
+    def _cloud_media_download(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        content, mime_type = number.media[request.url.params["mid"]]
+        return httpx.Response(200, content=content, headers={"Content-Type": mime_type})
+
+    def _on_premise_media(self, request: httpx.Request, media_id: str) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        if number.media_failure is not None:
+            return number.media_failure
+        content, mime_type = number.media[media_id]
+        return httpx.Response(200, content=content, headers={"Content-Type": mime_type})
+
+    def _cloud_upload(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        message = email.message_from_bytes(
+            b"Content-Type: " + request.headers["content-type"].encode() + b"\r\n\r\n" + request.read()
+        )
+        [file_part] = [part for part in message.walk() if part.get_filename()]
+        content = file_part.get_payload(decode=True)
+        assert isinstance(content, bytes)
+        media_id = str(900000 + len(number.media))
+        number.media[media_id] = (content, file_part.get_content_type())
+        return httpx.Response(200, json={"id": media_id})
+
+    def _on_premise_upload(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        media_id = f"f{len(number.media):04d}-uploaded"
+        number.media[media_id] = (request.read(), request.headers["content-type"])
+        return httpx.Response(201, json={"media": [{"id": media_id}], "meta": {"api_status": "stable"}})
+
+    def _cloud_photo_bytes(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        number.photo = request.read()
+        return httpx.Response(200, json={"h": "2:HANDLE"})
+
+    def _on_premise_photo(self, request: httpx.Request) -> httpx.Response:
+        number = self._number(request)
+        if number is None:
+            return httpx.Response(401, json=INVALID_KEY_BODY)
+        number.photo = request.read()
+        return httpx.Response(200, json={"meta": {"api_status": "stable"}})
 
     def _partner_channels(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("X-API-Key") != PARTNER_API_KEY:

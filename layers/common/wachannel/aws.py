@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_kms import KMSClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
@@ -54,3 +55,15 @@ def events() -> EventBridgeClient:
     import boto3
 
     return boto3.client("events", config=_client_config())
+
+
+@cache
+def s3() -> S3Client:
+    """Signature v4: presigned URLs work in every region and for KMS-encrypted objects. The
+    addressing style is left to botocore, which signs path-style URLs for a custom endpoint (the
+    local stack) and virtual-hosted ones on AWS."""
+    import boto3
+    from botocore.config import Config
+
+    config = _client_config().merge(Config(signature_version="s3v4"))
+    return boto3.client("s3", config=config)

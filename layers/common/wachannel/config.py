@@ -60,6 +60,7 @@ class ChannelSettings(ApiSettings, Dialog360Settings):
 class WebhookSettings(CoreSettings):
     send_queue_url: str = Field(min_length=1)
     template_sync_queue_url: str = Field(min_length=1)
+    media_queue_url: str = Field(min_length=1)
 
 
 class ProviderSettings(CoreSettings, Dialog360Settings):
@@ -69,11 +70,24 @@ class ProviderSettings(CoreSettings, Dialog360Settings):
     api_key_kms_key_id: str = Field(min_length=1)
 
 
+class MediaSettings(ProviderSettings):
+    """360dialog with a channel's key, and the media bucket: copying customers' files in, handing
+    agents' uploads (files, the profile photo) to 360dialog."""
+
+    media_bucket_name: str = Field(min_length=1)
+
+
+class MediaApiSettings(ApiSettings):
+    """What the inbox needs to hand out media: the bucket its signed URLs point into."""
+
+    media_bucket_name: str = Field(min_length=1)
+
+
 class TemplateApiSettings(ProviderSettings, ApiSettings):
     pass
 
 
-class SendSettings(ProviderSettings):
+class SendSettings(MediaSettings):
     """Sending: the channel's key (KMS), templates (resync on a stale one) and idempotency records."""
 
     idempotency_table_name: str = Field(min_length=1)

@@ -53,6 +53,11 @@ class TemplateNotEnabled(DomainError):
     status = 409
 
 
+class MediaNotReady(DomainError):
+    code = "media_not_ready"
+    status = 409
+
+
 class OutsideCustomerServiceWindow(DomainError):
     code = "outside_customer_service_window"
     status = 409

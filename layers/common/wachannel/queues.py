@@ -48,27 +48,49 @@ class SqsTemplateSyncQueue:
     """One job per channel for the template-sync worker. A job delivered twice syncs twice, which
     writes nothing the second time."""
 
-    BATCH = 10  # SendMessageBatch's most entries
-
     def __init__(self, queue_url: str, client: Callable[[], SQSClient]) -> None:
         self._queue_url = queue_url
         self._client = client
 
     def enqueue_syncs(self, channels: list[tuple[str, str]]) -> None:
         """Raises if a job could not be queued after one retry, so the caller's trigger runs again."""
-        for start in range(0, len(channels), self.BATCH):
-            entries: list[SendMessageBatchRequestEntryTypeDef] = [
-                {
-                    "Id": str(position),
-                    "MessageBody": json.dumps({"workspace_id": workspace_id, "channel_id": channel_id}),
-                }
-                for position, (workspace_id, channel_id) in enumerate(channels[start : start + self.BATCH])
-            ]
-            for _attempt in range(2):
-                answer = self._client().send_message_batch(QueueUrl=self._queue_url, Entries=entries)
-                failed = {failure["Id"] for failure in answer.get("Failed", [])}
-                entries = [entry for entry in entries if entry["Id"] in failed]
-                if not entries:
-                    break
-            if entries:
-                raise RuntimeError(f"SQS refused {len(entries)} template-sync jobs")
+        jobs = [
+            {"workspace_id": workspace_id, "channel_id": channel_id} for workspace_id, channel_id in channels
+        ]
+        send_batches(self._client(), self._queue_url, jobs, what="template-sync jobs")
+
+
+class MediaCopyQueue(Protocol):
+    def enqueue_copies(self, jobs: list[dict[str, str]]) -> None: ...
+
+
+class SqsMediaQueue:
+    """One job per inbound media message; its consumer copies the file from 360dialog to the media
+    bucket after the webhook has answered. A job delivered twice copies twice, to the same key."""
+
+    def __init__(self, queue_url: str, client: Callable[[], SQSClient]) -> None:
+        self._queue_url = queue_url
+        self._client = client
+
+    def enqueue_copies(self, jobs: list[dict[str, str]]) -> None:
+        send_batches(self._client(), self._queue_url, jobs, what="media copy jobs")
+
+
+def send_batches(client: SQSClient, queue_url: str, jobs: list[dict[str, str]], *, what: str) -> None:
+    """SendMessageBatch in tens; entries SQS refuses are sent once more, then it raises."""
+    for start in range(0, len(jobs), _BATCH):
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(position), "MessageBody": json.dumps(job)}
+            for position, job in enumerate(jobs[start : start + _BATCH])
+        ]
+        for _attempt in range(2):
+            answer = client.send_message_batch(QueueUrl=queue_url, Entries=entries)
+            failed = {failure["Id"] for failure in answer.get("Failed", [])}
+            entries = [entry for entry in entries if entry["Id"] in failed]
+            if not entries:
+                break
+        if entries:
+            raise RuntimeError(f"SQS refused {len(entries)} {what}")
+
+
+_BATCH = 10  # SendMessageBatch's most entries

@@ -417,7 +417,11 @@ def test_content_breaking_rules_is_refused_with_every_problem():
 
 
 def test_unknown_fields_are_refused_at_every_level():
-    with pytest.raises(ValueError, match="upload_id"):
+    with pytest.raises(ValueError, match="thumbnail"):
         SendMessageRequest.model_validate(
-            {"to": "+4915112345678", "type": "image", "media": {"upload_id": "up_1"}}
+            {
+                "to": "+4915112345678",
+                "type": "image",
+                "media": {"link": "https://a.example/x.jpg", "thumbnail": "x"},
+            }
         )

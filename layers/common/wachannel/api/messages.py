@@ -34,11 +34,14 @@ LIST_ITEMS_MAX = 100
 class MediaInput(RequestModel):
     link: BoundedText | None = Field(default=None, description="A public https URL of the file")
     id: BoundedText | None = Field(default=None, description="A 360dialog media id")
+    upload_id: BoundedText | None = Field(default=None, description="A file uploaded to POST /media/uploads")
     caption: BoundedText | None = Field(default=None, description="image, video and document only")
     filename: BoundedText | None = Field(default=None, description="document only")
 
     def media(self) -> Media:
-        return Media(link=self.link, id=self.id, caption=self.caption, filename=self.filename)
+        return Media(
+            link=self.link, id=self.id, upload_id=self.upload_id, caption=self.caption, filename=self.filename
+        )
 
 
 class TemplateInput(RequestModel):

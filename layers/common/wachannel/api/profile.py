@@ -57,3 +57,9 @@ class ProfileOut(Model):
             profile_picture_url=shown.profile_picture_url,
             last_synced_at=last_synced_at if profile is not None else None,
         )
+
+
+class SetPhotoRequest(RequestModel):
+    upload_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="a JPEG or PNG uploaded through POST /channels/{channel_id}/media/uploads"
+    )

@@ -106,3 +106,31 @@ class SendReceipt(Dialog360Model):
     wamid: str
     wa_id: str | None = None
     message_status: str | None = None
+
+
+class MediaInfo(Dialog360Model):
+    """`GET /{media_id}` (Cloud): where the file is for a few minutes, and what it is."""
+
+    url: str
+    mime_type: str | None = None
+    sha256: str | None = None
+    file_size: int | None = None
+
+
+class UploadedMedia(Dialog360Model):
+    """`POST /media` (Cloud): {"id"}; `POST /v1/media` (On-Premise): {"media": [{"id"}]}."""
+
+    id: str | None = None
+    media: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def media_id(self) -> str | None:
+        return self.id or next((str(m["id"]) for m in self.media if m.get("id")), None)
+
+
+class UploadSession(Dialog360Model):
+    id: str
+
+
+class UploadedHandle(Dialog360Model):
+    h: str

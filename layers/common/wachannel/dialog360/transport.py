@@ -5,7 +5,8 @@ An endpoint method is one `_request` plus one `_parse`; everything else happens 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -135,6 +136,64 @@ class Dialog360HttpClient:
             if not retryable or failed_attempts >= policy.max_attempts or delay >= remaining:
                 raise failure from cause
             self._sleep(delay)
+
+    @contextmanager
+    def _stream(self, url_or_path: str) -> Iterator[httpx.Response]:
+        """A GET whose body is read in chunks (files larger than memory); one attempt: the caller's
+        queue retries. An error answer becomes the same typed error as `_request` raises."""
+        url = url_or_path if url_or_path.startswith(("http://", "https://")) else self.base_url + url_or_path
+        timeout = self._retry.attempt_timeout(self._retry.total_budget_seconds)
+        try:
+            with self._http.stream(
+                "GET", url, headers={self._auth_header: self._secret.get_secret_value()}, timeout=timeout
+            ) as response:
+                if not response.is_success:
+                    response.read()
+                    description = self._redacted(describe_error_body(response.text, response.reason_phrase))
+                    raise error_for_response(
+                        response.status_code,
+                        description,
+                        self._redact(response.text),
+                        self._provider_delay(response) or 0.0,
+                    )
+                yield response
+        except httpx.TransportError as error:
+            raise self._no_answer(error, 1) from error
+
+    def _send_file(
+        self,
+        path: str,
+        *,
+        content: Iterable[bytes] | bytes | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """A POST carrying a file, once: a repeat could store the file twice, and a streamed body
+        cannot be sent again anyway. An error answer becomes the same typed error as `_request`'s."""
+        timeout = self._retry.attempt_timeout(self._retry.total_budget_seconds)
+        try:
+            response = self._http.post(
+                self.base_url + path,
+                content=content,
+                files=files,
+                data=data,
+                params=params,
+                headers={**(headers or {}), self._auth_header: self._secret.get_secret_value()},
+                timeout=timeout,
+            )
+        except httpx.TransportError as error:
+            raise self._no_answer(error, 1) from error
+        if not response.is_success:
+            description = self._redacted(describe_error_body(response.text, response.reason_phrase))
+            raise error_for_response(
+                response.status_code,
+                description,
+                self._redact(response.text),
+                self._provider_delay(response) or 0.0,
+            )
+        return response
 
     def _parse(self, response: httpx.Response, model: type[ModelT]) -> ModelT:
         """Validate a 2xx body; a body of another shape is 360dialog's error, not ours."""

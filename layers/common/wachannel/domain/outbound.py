@@ -90,6 +90,8 @@ class OutboundModel(Model):
 class Media(OutboundModel):
     link: str | None = None
     id: str | None = None
+    # A file the agent uploaded to the media bucket (POST /channels/{id}/media/uploads).
+    upload_id: str | None = None
     caption: str | None = None
     filename: str | None = None
 
@@ -298,10 +300,11 @@ def _text_problems(
 
 
 def _media_problems(media_type: str, media: Media) -> Iterator[Problem]:
-    if (media.link is None) == (media.id is None):
+    if [media.link, media.id, media.upload_id].count(None) != 2:
         yield _problem(
             "media",
-            "Give the file either by link (an https URL) or by id (a 360dialog media id), one of the two.",
+            "Give the file one way: by link (an https URL), by id (a 360dialog media id) or by "
+            "upload_id (a file uploaded through POST /channels/{channel_id}/media/uploads).",
         )
     if media.link is not None and not _is_https_url(media.link):
         yield _problem(

@@ -15,7 +15,7 @@ from wachannel.domain.inbound import InboundMessage, OtherChange, WebhookDeliver
 from wachannel.domain.messages import message_id
 from wachannel.domain.phone import canonical_whatsapp_number, identity_key
 from wachannel.observability import logger
-from wachannel.queues import GreetingQueue
+from wachannel.queues import GreetingQueue, MediaCopyQueue
 from wachannel.services.templates import TemplateEvents
 from wachannel.store.channels import ChannelRoute, iso
 from wachannel.store.inbound import DeliveryCounts, InboundRepository, MessageWrite, StatusWrite
@@ -38,11 +38,13 @@ class InboundService:
         self,
         repository: InboundRepository,
         greetings: GreetingQueue,
+        media: MediaCopyQueue,
         template_events: TemplateEvents,
         clock: Clock,
     ) -> None:
         self._repository = repository
         self._greetings = greetings
+        self._media = media
         self._template_events = template_events
         self._clock = clock
 
@@ -52,6 +54,7 @@ class InboundService:
         active = route.status == "active"
         received = duplicates = applied = stale = recorded = 0
         types: Counter[str] = Counter()
+        copies: list[dict[str, str]] = []
         for message in delivery.messages:
             outcome = self._repository.store_message(workspace_id, channel_id, message, now)
             if outcome is MessageWrite.STORED:
@@ -59,6 +62,15 @@ class InboundService:
                 types[message.type] += 1
             else:
                 duplicates += 1
+            if outcome is not MessageWrite.DUPLICATE and active and message.media and message.media.id:
+                copies.append(
+                    {
+                        "workspace_id": workspace_id,
+                        "channel_id": channel_id,
+                        "wamid": message.wamid,
+                        "media_id": message.media.id,
+                    }
+                )
             if outcome is not MessageWrite.DUPLICATE:
                 # A redelivery that finds the message unfiled (a concurrent delivery is filing it, or an
                 # earlier one stopped half way) files it too: filing is idempotent.
@@ -69,6 +81,9 @@ class InboundService:
             stale += written is StatusWrite.STALE
             duplicates += written is StatusWrite.DUPLICATE
             recorded += written is StatusWrite.RECORDED
+        if copies:
+            # After the messages are stored: a job never names a message that is not there.
+            self._media.enqueue_copies(copies)
         counts = DeliveryCounts(
             messages_received=received,
             duplicates_dropped=duplicates,

@@ -9,6 +9,7 @@ from datetime import datetime
 from wachannel.clock import Clock
 from wachannel.dialog360 import ApiKeyRejected, Dialog360Error, ProviderRateLimited, ProviderRequestFailed
 from wachannel.domain.channels import Channel
+from wachannel.domain.photo import profile_photo_problems
 from wachannel.domain.profile import (
     BusinessProfile,
     ProfileChanges,
@@ -18,6 +19,7 @@ from wachannel.domain.profile import (
 from wachannel.errors import ValidationFailed
 from wachannel.observability import logger
 from wachannel.services.channel_access import ChannelAccess
+from wachannel.services.uploads import Uploads
 from wachannel.store.profile import ProfileRepository
 
 
@@ -28,10 +30,26 @@ class StoredProfile:
 
 
 class ProfileService:
-    def __init__(self, *, access: ChannelAccess, profiles: ProfileRepository, clock: Clock) -> None:
+    def __init__(
+        self, *, access: ChannelAccess, profiles: ProfileRepository, uploads: Uploads, clock: Clock
+    ) -> None:
         self._access = access
         self._profiles = profiles
+        self._uploads = uploads
         self._clock = clock
+
+    def set_photo(self, workspace_id: str, channel_id: str, upload_id: str) -> StoredProfile:
+        """An uploaded JPEG or PNG, square and at least 192 px (checked on the image itself), handed
+        to 360dialog the way the channel's generation takes it; then the profile is synced."""
+        channel = self._access.active_channel(workspace_id, channel_id)
+        content, mime_type = self._uploads.content(channel, upload_id, field="upload_id")
+        problems = profile_photo_problems(content)
+        if problems:
+            raise ValidationFailed(problems, message="WhatsApp does not take this image as a profile photo.")
+        client = self._access.client(channel)
+        client.set_profile_photo(content, mime_type)
+        logger.info("Profile photo set", extra={"channel_id": channel.id})
+        return self._store(channel, client.get_profile())
 
     def get(self, workspace_id: str, channel_id: str) -> StoredProfile:
         channel = self._access.channel(workspace_id, channel_id)

@@ -6,18 +6,20 @@ from functools import cache
 
 from wachannel import aws
 from wachannel.clock import SystemClock
-from wachannel.config import ProviderSettings, load_settings
+from wachannel.config import MediaSettings, load_settings
 from wachannel.services.channel_access import ChannelAccess
 from wachannel.services.profile import ProfileService
 from wachannel.services.providers import Dialog360Connector
+from wachannel.services.uploads import Uploads
 from wachannel.store.channels import ChannelRepository
+from wachannel.store.media import MediaRepository
 from wachannel.store.profile import ProfileRepository
 from wachannel.vault import ApiKeyVault
 
 
 @cache
 def profile_service() -> ProfileService:
-    settings = load_settings(ProviderSettings)
+    settings = load_settings(MediaSettings)
     return ProfileService(
         access=ChannelAccess(
             ChannelRepository(settings.table_name, aws.dynamodb),
@@ -25,5 +27,11 @@ def profile_service() -> ProfileService:
             Dialog360Connector(settings, aws.ssm),
         ),
         profiles=ProfileRepository(settings.table_name, aws.dynamodb),
+        uploads=Uploads(
+            media=MediaRepository(settings.table_name, aws.dynamodb),
+            bucket=settings.media_bucket_name,
+            s3=aws.s3,
+            clock=SystemClock(),
+        ),
         clock=SystemClock(),
     )

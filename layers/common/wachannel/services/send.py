@@ -60,6 +60,7 @@ from wachannel.idempotency import OnceOnly
 from wachannel.observability import logger, metrics
 from wachannel.services.channel_access import ChannelAccess, require_active, require_channel
 from wachannel.services.templates import TemplateService
+from wachannel.services.uploads import NewUpload, Uploads
 from wachannel.store.channels import iso
 from wachannel.store.contacts import ContactRepository
 from wachannel.store.inbound import InboundRepository
@@ -99,6 +100,7 @@ class SendService:
         identities: InboundRepository,
         templates: TemplateRepository,
         template_service: TemplateService,
+        uploads: Uploads,
         once_only: OnceOnly,
         clock: Clock,
     ) -> None:
@@ -108,6 +110,7 @@ class SendService:
         self._identities = identities
         self._templates = templates
         self._template_service = template_service
+        self._uploads = uploads
         self._once_only = once_only
         self._clock = clock
 
@@ -199,14 +202,15 @@ class SendService:
             )
         else:
             _check_window(facts.last_inbound_at, now)
+            free_form = self._with_uploaded_media(channel, checked.content)
             body = message_body(
                 channel.api_generation,
                 recipient.wa_id,
-                checked.content,
+                free_form,
                 reply_to_wamid=checked.reply_to_wamid,
             )
-            stored_content.update(_stored_parts(checked.content))
-            stored_content["text"] = summary_text(checked.content)
+            stored_content.update(_stored_parts(free_form))
+            stored_content["text"] = summary_text(free_form)
         if checked.reply_to_wamid is not None:
             stored_content["context"] = {"message_id": checked.reply_to_wamid}
         try:
@@ -336,6 +340,27 @@ class SendService:
         if contact is None:
             raise NotFound("The contact for this number could not be read back; try again.")
         return contact
+
+    def create_upload(
+        self, workspace_id: str, channel_id: str, *, filename: str, mime_type: str, file_size: int
+    ) -> NewUpload:
+        channel = self._access.active_channel(workspace_id, channel_id)
+        return self._uploads.create(channel, filename=filename, mime_type=mime_type, file_size=file_size)
+
+    def _with_uploaded_media(self, channel: Channel, content: FreeFormContent) -> FreeFormContent:
+        """A file the agent uploaded goes to 360dialog first (once per upload) and is sent by id."""
+        if not isinstance(content, MediaContent) or content.media.upload_id is None:
+            return content
+        media_id = self._uploads.provider_media_id(
+            channel,
+            self._access.client(channel),
+            content.media.upload_id,
+            kind=content.type,
+            field="media.upload_id",
+        )
+        return content.model_copy(
+            update={"media": content.media.model_copy(update={"id": media_id, "upload_id": None})}
+        )
 
     # ------------------------------------------------------------------ templates
     def _template_message(

@@ -10,8 +10,10 @@ from wachannel.config import SendSettings, load_settings
 from wachannel.idempotency import OnceOnly
 from wachannel.services.send import SendService
 from wachannel.services.templates_factory import template_service
+from wachannel.services.uploads import Uploads
 from wachannel.store.contacts import ContactRepository
 from wachannel.store.inbound import InboundRepository
+from wachannel.store.media import MediaRepository
 from wachannel.store.outbound import OutboundRepository
 from wachannel.store.templates import TemplateRepository
 
@@ -27,6 +29,12 @@ def send_service() -> SendService:
         identities=InboundRepository(settings.table_name, aws.dynamodb),
         templates=TemplateRepository(settings.table_name, aws.dynamodb),
         template_service=templates,
+        uploads=Uploads(
+            media=MediaRepository(settings.table_name, aws.dynamodb),
+            bucket=settings.media_bucket_name,
+            s3=aws.s3,
+            clock=SystemClock(),
+        ),
         once_only=OnceOnly(settings.idempotency_table_name, aws.dynamodb),
         clock=SystemClock(),
     )

@@ -7,7 +7,7 @@ from functools import cache
 from wachannel import aws
 from wachannel.clock import SystemClock
 from wachannel.config import WebhookSettings, load_settings
-from wachannel.queues import SqsSendQueue, SqsTemplateSyncQueue
+from wachannel.queues import SqsMediaQueue, SqsSendQueue, SqsTemplateSyncQueue
 from wachannel.services.inbound import InboundService
 from wachannel.services.templates import TemplateEvents
 from wachannel.store.channels import ChannelRepository
@@ -26,6 +26,7 @@ def inbound_service() -> InboundService:
     return InboundService(
         repository=InboundRepository(settings.table_name, aws.dynamodb),
         greetings=SqsSendQueue(settings.send_queue_url, aws.sqs),
+        media=SqsMediaQueue(settings.media_queue_url, aws.sqs),
         template_events=TemplateEvents(
             TemplateRepository(settings.table_name, aws.dynamodb),
             SqsTemplateSyncQueue(settings.template_sync_queue_url, aws.sqs),

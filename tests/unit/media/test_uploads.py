@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from PIL import Image
+
+from tests.unit.conftest import MEDIA_BUCKET_NAME
+from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
+from tests.unit.send.conftest import customer_writes, only_contact
+from tests.unit.support import Api, load_function
+
+WORKSPACE = "ws_acme"
+CLOUD_DIGITS = "4915112345678"
+CLOUD_KEY = "cloud-key-abcdef123456"
+PDF = b"%PDF-1.7\n" + b"invoice 42 " * 500
+
+
+@pytest.fixture
+def send_api(aws: None, dialog360: Dialog360Double) -> Api:
+    return Api(load_function("send"), WORKSPACE)
+
+
+@pytest.fixture
+def profile_api(aws: None, dialog360: Dialog360Double) -> Api:
+    return Api(load_function("profile"), WORKSPACE)
+
+
+@pytest.fixture
+def inbox(aws: None) -> Api:
+    return Api(load_function("inbox"), WORKSPACE)
+
+
+@pytest.fixture
+def number(dialog360: Dialog360Double) -> NumberAt360dialog:
+    return dialog360.add(CLOUD_DIGITS, CLOUD_KEY)
+
+
+@pytest.fixture
+def channel(aws: None, dialog360: Dialog360Double, number: NumberAt360dialog) -> dict[str, Any]:
+    return Api(load_function("channels"), WORKSPACE).connect(f"+{CLOUD_DIGITS}", CLOUD_KEY)
+
+
+def _new_upload(api: Api, channel: dict[str, Any], **fields: Any) -> tuple[int, Any]:
+    body = {"filename": "invoice-42.pdf", "mime_type": "application/pdf", "file_size": len(PDF), **fields}
+    return api.call(
+        "POST",
+        "/channels/{channel_id}/media/uploads",
+        path_parameters={"channel_id": channel["id"]},
+        body=body,
+    )
+
+
+def _put(upload: dict[str, Any], content: bytes, content_type: str) -> None:
+    """What a client's PUT to the signed URL leaves in the bucket."""
+    url = httpx.URL(upload["upload_url"])
+    key = url.path.removeprefix(f"/{MEDIA_BUCKET_NAME}").lstrip("/")
+    boto3.client("s3").put_object(Bucket=MEDIA_BUCKET_NAME, Key=key, Body=content, ContentType=content_type)
+
+
+def _send(api: Api, channel: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any]:
+    return api.call(
+        "POST", "/channels/{channel_id}/messages", path_parameters={"channel_id": channel["id"]}, body=body
+    )
+
+
+def test_an_agent_uploads_a_document_and_sends_it(
+    send_api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+):
+    customer_writes(channel, number)
+    status, upload = _new_upload(send_api, channel)
+    assert status == 201, upload
+    assert "X-Amz-Signature=" in upload["upload_url"]
+    _put(upload, PDF, "application/pdf")
+    message = {
+        "to": only_contact(inbox)["id"],
+        "type": "document",
+        "media": {"upload_id": upload["upload_id"], "filename": "invoice-42.pdf", "caption": "Invoice 42"},
+    }
+
+    first = _send(send_api, channel, message)
+    again = _send(send_api, channel, message)
+
+    assert first[0] == again[0] == 201, first[1]
+    [uploaded_id] = [media_id for media_id, (content, _) in number.media.items() if content == PDF]
+    assert number.sent[0]["document"] == {
+        "id": uploaded_id,
+        "filename": "invoice-42.pdf",
+        "caption": "Invoice 42",
+    }
+    assert number.sent[1]["document"]["id"] == uploaded_id
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "code"),
+    [
+        ({"mime_type": "image/jpeg", "file_size": 5 * 1024 * 1024 + 1}, 413, "payload_too_large"),
+        ({"mime_type": "image/webp", "file_size": 600 * 1024}, 413, "payload_too_large"),
+        ({"mime_type": "application/x-msdownload", "filename": "setup.exe"}, 422, "validation_error"),
+        ({"filename": "../../etc/passwd"}, 422, "validation_error"),
+    ],
+)
+def test_size_and_type_are_checked_before_any_url_is_signed(
+    send_api: Api, channel: dict[str, Any], fields: dict[str, Any], status: int, code: str
+):
+    answer, body = _new_upload(send_api, channel, **fields)
+
+    assert (answer, body["error"]["code"]) == (status, code)
+    if status == 413:
+        assert body["error"]["details"]["limit_bytes"] > 0
+
+
+def test_an_upload_never_completed_or_of_the_wrong_kind_is_422(
+    send_api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+):
+    customer_writes(channel, number)
+    contact = only_contact(inbox)
+    _, upload = _new_upload(send_api, channel)
+
+    never = _send(
+        send_api,
+        channel,
+        {"to": contact["id"], "type": "document", "media": {"upload_id": upload["upload_id"]}},
+    )
+    _put(upload, PDF, "application/pdf")
+    wrong_kind = _send(
+        send_api, channel, {"to": contact["id"], "type": "image", "media": {"upload_id": upload["upload_id"]}}
+    )
+
+    for answer, body in (never, wrong_kind):
+        assert answer == 422, body
+        assert body["error"]["details"][0]["field"] == "media.upload_id"
+    assert number.sent == []
+
+
+def _image(size: tuple[int, int], image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_a_square_photo_becomes_the_profile_picture(
+    send_api: Api, profile_api: Api, channel: dict[str, Any], number: NumberAt360dialog, image_format: str
+):
+    photo = _image((256, 256), image_format)
+    mime_type = f"image/{image_format.lower()}"
+    _, upload = _new_upload(
+        send_api, channel, filename=f"logo.{image_format.lower()}", mime_type=mime_type, file_size=len(photo)
+    )
+    _put(upload, photo, mime_type)
+
+    status, profile = profile_api.call(
+        "PUT",
+        "/channels/{channel_id}/profile/photo",
+        path_parameters={"channel_id": channel["id"]},
+        body={"upload_id": upload["upload_id"]},
+    )
+
+    assert status == 200, profile
+    assert number.photo == photo
+    assert profile["profile_picture_url"] == "https://pps.whatsapp.net/v/photo.jpg"
+    assert profile["last_synced_at"] is not None
+
+
+@pytest.mark.parametrize("size", [(100, 100), (300, 200)], ids=["too small", "not square"])
+def test_a_photo_too_small_or_not_square_is_refused(
+    send_api: Api, profile_api: Api, channel: dict[str, Any], number: NumberAt360dialog, size: tuple[int, int]
+):
+    photo = _image(size, "JPEG")
+    _, upload = _new_upload(
+        send_api, channel, filename="logo.jpg", mime_type="image/jpeg", file_size=len(photo)
+    )
+    _put(upload, photo, "image/jpeg")
+
+    status, body = profile_api.call(
+        "PUT",
+        "/channels/{channel_id}/profile/photo",
+        path_parameters={"channel_id": channel["id"]},
+        body={"upload_id": upload["upload_id"]},
+    )
+
+    assert (status, body["error"]["code"]) == (422, "validation_error")
+    assert number.photo is None
