@@ -13,7 +13,7 @@ from tests.e2e.clients import Frontend, Simulator
 DAY = 24 * 60 * 60
 
 
-def _eventually(check: Callable[[], bool], seconds: float = 30) -> None:
+def _eventually(check: Callable[[], bool], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "timed out"
