@@ -20,6 +20,8 @@ from infra.local.simulator.errors import (
 )
 from infra.local.simulator.gateway import GatewayMiddleware
 from infra.local.simulator.health import health_routes
+from infra.local.simulator.media_admin import media_admin_routes
+from infra.local.simulator.media_api import media_api_routes
 from infra.local.simulator.messages_api import message_routes
 from infra.local.simulator.messaging_auth import number_for_key
 from infra.local.simulator.outbound_admin import outbound_admin_routes
@@ -68,12 +70,14 @@ def create_app(state: SimulatorState) -> Starlette:
             *template_api_routes(state, reviewer),
             *message_routes(state, status_reporter),
             *profile_api_routes(state),
+            *media_api_routes(state),
             *partner_routes(state),
             *admin_routes(state),
             *customer_admin_routes(state, delivery_log),
             *template_admin_routes(state, reviewer),
             *outbound_admin_routes(state),
             *profile_admin_routes(state),
+            *media_admin_routes(state),
         ],
         middleware=[Middleware(GatewayMiddleware, state=state)],
         exception_handlers={SimulatorError: render_simulator_error, HTTPException: render_unmatched_request},

@@ -8,18 +8,26 @@ headers; the registered header values are never logged nor echoed back.
 import asyncio
 import base64
 import json
+import re
 import secrets
 import time
-import uuid
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import Annotated, Any, Literal, Self, TypeVar, get_args
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, StrictStr, model_validator
 
+from infra.local.simulator.media import (
+    CLOUD_MEDIA_ID_PATTERN,
+    DEFAULT_SIMULATED_SIZE,
+    MIB,
+    MediaStore,
+    new_media_id,
+    simulated_content,
+)
 from infra.local.simulator.models import (
     PHONE_NUMBER_PATTERN,
     ApiGeneration,
@@ -27,7 +35,7 @@ from infra.local.simulator.models import (
     StatusErrorSpec,
     WebhookRegistration,
 )
-from infra.local.simulator.state import random_digits, random_id
+from infra.local.simulator.state import random_id
 
 InboundType = Literal[
     "text",
@@ -52,6 +60,8 @@ ContentField = Literal[
     "text", "media", "location", "contacts", "interactive", "button", "reaction", "order", "system"
 ]
 
+# Meta sends larger files as an error webhook instead (reference section 6).
+MAX_INBOUND_MEDIA_SIZE = 100 * MIB
 MEDIA_TYPES = frozenset({"image", "video", "audio", "voice", "document", "sticker"})
 CONTENT_FIELDS: frozenset[ContentField] = frozenset(get_args(ContentField))
 REQUIRED_CONTENT: dict[str, ContentField] = {
@@ -113,7 +123,11 @@ class CustomerInputError(ValueError):
 
 class MediaContent(BaseModel):
     """Media of an inbound message. An absent `id` is generated; an explicit null leaves it out, as
-    360dialog does when the media could not be fetched."""
+    360dialog does when the media could not be fetched.
+
+    The admin routes keep the file in the number's media store: `content_base64` as given, or
+    `size_bytes` (default 1 KiB) of made-up bytes of the type. A given `sha256` is claimed instead of
+    the bytes' digest, to simulate a corrupted file."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -122,6 +136,14 @@ class MediaContent(BaseModel):
     caption: StrictStr | None = None
     filename: StrictStr | None = None
     sha256: StrictStr | None = None
+    content_base64: Base64Bytes | None = None
+    size_bytes: int | None = Field(default=None, ge=1, le=MAX_INBOUND_MEDIA_SIZE)
+
+    @model_validator(mode="after")
+    def check_one_content(self) -> Self:
+        if self.content_base64 is not None and self.size_bytes is not None:
+            raise ValueError("give content_base64 or size_bytes, not both")
+        return self
 
 
 class LocationContent(BaseModel):
@@ -223,6 +245,9 @@ class InboundMessageSpec(BaseModel):
         return self.timestamp if self.timestamp is not None else now
 
 
+MessageSpec = TypeVar("MessageSpec", bound=InboundMessageSpec)
+
+
 class StatusSpec(BaseModel):
     """A status of an outbound message. `errors` absent on a `failed` status gets the generation's
     re-engagement error; an explicit empty list sends none. `conversation` and `pricing` are passed
@@ -305,10 +330,6 @@ def cloud_message_id(customer: str) -> str:
 def on_premise_message_id(prefix: str = "ABEG") -> str:
     """Opaque ids; the client's own outbound ids start `gBEG`, inbound ones `ABEG`."""
     return random_id(prefix, 24)
-
-
-def new_media_id(generation: ApiGeneration) -> str:
-    return random_digits(16) if generation == "cloud" else str(uuid.uuid4())
 
 
 def media_object(generation: ApiGeneration, message_type: str, media: MediaContent) -> dict[str, Any]:
@@ -420,6 +441,34 @@ def cloud_envelope(number: SimulatedNumber, value: dict[str, Any]) -> dict[str, 
 
 def generation_payload(number: SimulatedNumber, value: dict[str, Any]) -> dict[str, Any]:
     return cloud_envelope(number, value) if number.api_generation == "cloud" else value
+
+
+def with_stored_media(store: MediaStore, number: SimulatedNumber, message: MessageSpec) -> MessageSpec:
+    """The message with its media kept in the number's media store, its id and sha256 naming the stored
+    file; media without id (not fetched by 360dialog) is not stored."""
+    if message.type not in MEDIA_TYPES:
+        return message
+    media = message.media or MediaContent()
+    if "id" in media.model_fields_set and media.id is None:
+        return message
+    media_id = media.id or new_media_id(number.api_generation)
+    if number.api_generation == "cloud" and not re.fullmatch(CLOUD_MEDIA_ID_PATTERN, media_id):
+        raise CustomerInputError(f"Cloud media ids are digits, not {media_id!r}")
+    mime_type = media.mime_type or DEFAULT_MIME_TYPES[message.type]
+    content = media.content_base64
+    if content is None:
+        content = simulated_content(mime_type, media.size_bytes or DEFAULT_SIMULATED_SIZE, media_id)
+    stored = store.add(
+        number,
+        content,
+        mime_type,
+        "inbound",
+        media_id=media_id,
+        filename=media.filename,
+        sha256=media.sha256,
+    )
+    stored_media = media.model_copy(update={"id": stored.id, "sha256": stored.sha256})
+    return message.model_copy(update={"media": stored_media})
 
 
 def inbound_payload(number: SimulatedNumber, message: InboundMessageSpec, now: int) -> WebhookPayload:

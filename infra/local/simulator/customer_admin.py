@@ -1,8 +1,9 @@
 """Admin routes that make the simulator play the customer: inbound messages, statuses, raw payloads and
 batches delivered to a number's registered webhook, and the log of those deliveries.
 
-An inbound message opens its sender's customer service window; a status of a message the number sent
-joins that message's status history."""
+An inbound message opens its sender's customer service window and keeps its media in the number's
+media store, for the backend to download; a status of a message the number sent joins that message's
+status history."""
 
 import logging
 import random
@@ -35,6 +36,7 @@ from infra.local.simulator.customer import (
     inbound_payload,
     status_object,
     status_payload,
+    with_stored_media,
 )
 from infra.local.simulator.errors import AdminError
 from infra.local.simulator.models import SimulatedNumber
@@ -110,7 +112,7 @@ def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> l
         inbound = await parse_customer_request(request, InboundRequest)
         now = int(time.time())
         try:
-            payload = inbound_payload(number, inbound, now)
+            payload = inbound_payload(number, with_stored_media(state.media, number, inbound), now)
         except CustomerInputError as error:
             raise AdminError(422, str(error)) from None
         answers = await deliver(number, [payload] * inbound.copies, inbound.concurrency)
@@ -139,7 +141,7 @@ def customer_admin_routes(state: SimulatorState, delivery_log: DeliveryLog) -> l
         now = int(time.time())
         try:
             payloads = [
-                inbound_payload(number, event, now)
+                inbound_payload(number, with_stored_media(state.media, number, event), now)
                 if isinstance(event, InboundEvent)
                 else status_payload(number, event, now)
                 for event in batch.events

@@ -115,6 +115,17 @@ TEMPLATE_PARAMETER_FORMAT_MISMATCH = MessagingErrorKind(
 TEMPLATE_PAUSED = MessagingErrorKind(132015, "Template is Paused", 132015, "Template is Paused")
 TEMPLATE_DISABLED = MessagingErrorKind(132016, "Template is Disabled", 132016, "Template is Disabled")
 
+# Media (reference section 6). Meta refuses an upload breaking its rules with 131053; On-Premise has no
+# upload code of its own, so its "not valid" 1009 stands in. An object id Meta does not know is a 400
+# with code 100 and subcode 33 ("Unsupported get request. Object with ID ... does not exist").
+MEDIA_UPLOAD_ERROR = MessagingErrorKind(131053, "Media upload error", 1009, "Parameter value is not valid")
+
+
+def unknown_object(method: str) -> MessagingErrorKind:
+    return MessagingErrorKind(
+        100, f"Unsupported {method.lower()} request", 1006, "Resource not found", cloud_subcode=33
+    )
+
 
 class MessagingApiError(SimulatorError):
     """An error from the Messaging API: Meta's shape for Cloud numbers, the On-Premise shape otherwise.

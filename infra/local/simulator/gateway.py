@@ -24,20 +24,24 @@ from infra.local.simulator.state import SimulatorState
 
 MASKED_HEADERS = frozenset({"d360-api-key", "x-api-key", "authorization"})
 RATE_LIMIT_MESSAGE = "exceeded the endpoint rate limit"
+LOGGED_JSON_LIMIT = 1024 * 1024
 
 
 def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name: "***" if name.lower() in MASKED_HEADERS else value for name, value in headers.items()}
 
 
-def json_body(body: bytes) -> Any:
-    """The body if it is JSON; other bodies (empty, media bytes) are logged as None."""
+def logged_body(body: bytes, content_type: str | None) -> Any:
+    """A JSON body as parsed; any other body (media bytes, forms) only as a note of its size and type:
+    uploads reach 100 MB and the log keeps every request."""
     if not body:
         return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
+    if len(body) <= LOGGED_JSON_LIMIT:
+        try:
+            return json.loads(body)
+        except ValueError:
+            pass
+    return f"<{len(body)} bytes of {content_type or 'unknown type'}>"
 
 
 def fault_error(status: int, retry_after: int | None, generation: ApiGeneration | None) -> SimulatorError:
@@ -69,7 +73,11 @@ class GatewayMiddleware:
         request = Request(scope, receive)
         body = await request.body()
         request_id = self.state.record_request(
-            request.method, path, request.query_params, masked_headers(request.headers), json_body(body)
+            request.method,
+            path,
+            request.query_params,
+            masked_headers(request.headers),
+            logged_body(body, request.headers.get("content-type")),
         )
         body_replayed = False
 

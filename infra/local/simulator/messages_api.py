@@ -2,8 +2,10 @@
 messages read: Cloud's `POST /messages` with `"status": "read"`, On-Premise's `PUT /v1/messages/{id}`
 (reference section 3).
 
-An accepted message is kept with what the customer reads, answered with its id, and followed by its
-statuses (outbound_statuses.py). Read receipts are kept as they come: Meta does not check the id.
+Media sent by id must be in the number's media store (an upload, or a customer's media): Meta refuses
+another id with code 100. An accepted message is kept with what the customer reads, answered with its
+id, and followed by its statuses (outbound_statuses.py). Read receipts are kept as they come: Meta
+does not check the id.
 """
 
 import asyncio
@@ -16,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from infra.local.simulator.customer import cloud_message_id, on_premise_message_id
-from infra.local.simulator.errors import ON_PREMISE_META, missing_parameter
+from infra.local.simulator.errors import ON_PREMISE_META, invalid_parameter, missing_parameter
 from infra.local.simulator.messaging_auth import authenticate_number
 from infra.local.simulator.models import SimulatedNumber
 from infra.local.simulator.outbound import RenderedText, SentMessage
@@ -30,6 +32,7 @@ from infra.local.simulator.send_requests import (
     json_object,
     outgoing_message,
     shown_text,
+    uploaded_media,
     validated,
 )
 from infra.local.simulator.state import SimulatorState
@@ -62,9 +65,18 @@ def message_routes(state: SimulatorState, reporter: StatusReporter) -> list[Rout
         rendered = rendered_template(number.api_generation, template, message.content)
         return rendered, template.category.lower()
 
+    def check_uploaded_media(number: SimulatedNumber, message: OutgoingMessage) -> None:
+        for parameter, media_id in uploaded_media(message):
+            if not state.media.has(number.phone_number, media_id):
+                raise invalid_parameter(
+                    number.api_generation,
+                    f"Param {parameter} is not a valid whatsapp business account media attachment ID",
+                )
+
     async def send(number: SimulatedNumber, body: dict[str, Any]) -> Response:
         message = outgoing_message(body, number.api_generation)
         rendered, category = rendered_and_category(number, message)
+        check_uploaded_media(number, message)
         wa_id = message.envelope.wa_id
         message_id = (
             cloud_message_id(wa_id)

@@ -1,7 +1,11 @@
 """The business profile on the Messaging API (reference section 5), checked as Meta checks it.
 
-Cloud: `GET`/`POST /whatsapp_business_profile`. On-Premise: `GET`/`POST /v1/settings/business/profile`,
-`GET`/`PATCH /v1/settings/profile/about` and `GET /v1/settings/profile/photo?format=link`.
+Cloud: `GET`/`POST /whatsapp_business_profile`; a `profile_picture_handle` must come from a resumable
+upload of the number (media_api.py). On-Premise: `GET`/`POST /v1/settings/business/profile`,
+`GET`/`PATCH /v1/settings/profile/about`, and `POST`/`GET /v1/settings/profile/photo` (the bytes, or
+with `format=link` the link).
+
+A new photo gets a link shaped like the WhatsApp CDN's, as Meta gives: nothing is served behind it.
 """
 
 import re
@@ -23,10 +27,12 @@ from infra.local.simulator.errors import (
     enum_parameter_message,
     invalid_parameter,
 )
+from infra.local.simulator.media import MediaFile, UploadRefused, check_profile_photo
+from infra.local.simulator.media_api import file_response
 from infra.local.simulator.messaging_auth import authenticate_number
-from infra.local.simulator.models import ApiGeneration
+from infra.local.simulator.models import ApiGeneration, SimulatedNumber
 from infra.local.simulator.profiles import PROFILE_FIELDS, VERTICALS, BusinessProfile
-from infra.local.simulator.request_parsing import RequestModel, messaging_json
+from infra.local.simulator.request_parsing import RequestModel, messaging_json, request_content
 from infra.local.simulator.send_requests import validated
 from infra.local.simulator.state import SimulatorState, random_digits
 
@@ -131,6 +137,18 @@ def profile_picture_url() -> str:
     )
 
 
+def checked_photo(generation: ApiGeneration, photo: MediaFile) -> MediaFile:
+    try:
+        check_profile_photo(photo)
+    except UploadRefused as error:
+        raise invalid_parameter(generation, str(error)) from None
+    return photo
+
+
+def no_photo() -> MessagingApiError:
+    return MessagingApiError(404, NOT_FOUND, "on_premise", "no profile photo is set")
+
+
 def requested_fields(raw_fields: str | None) -> list[str]:
     """The profile fields `fields` names, in Meta's order; all of them when it names none."""
     asked = {name.strip() for name in (raw_fields or "").split(",") if name.strip()}
@@ -168,15 +186,25 @@ def profile_api_routes(state: SimulatorState) -> list[Route]:
         wrapped = state.profiles.shape(number.phone_number).cloud_data_wrapper
         return JSONResponse({"data": [shown]} if wrapped else shown)
 
+    def uploaded_photo(number: SimulatedNumber, handle: str) -> MediaFile:
+        photo = state.media.uploaded_file(number.phone_number, handle)
+        if photo is None:
+            raise invalid_parameter(
+                "cloud", f"profile_picture_handle: {handle!r} is not the handle of an upload of this number"
+            )
+        return checked_photo("cloud", photo)
+
     async def update_cloud_profile(request: Request) -> Response:
         number = authenticate_number(state, request, ("cloud",))
         update = await parse_profile_update(request, CloudProfileUpdate, "cloud")
         changes = update.model_dump(
             exclude_none=True, exclude={"messaging_product", "profile_picture_handle"}
         )
+        photo = None
         if update.profile_picture_handle is not None:
+            photo = uploaded_photo(number, update.profile_picture_handle)
             changes["profile_picture_url"] = profile_picture_url()
-        state.profiles.change(number, partial(changed_profile, "cloud", changes))
+        state.profiles.change(number, partial(changed_profile, "cloud", changes), photo)
         return JSONResponse({"success": True})
 
     async def get_on_premise_profile(request: Request) -> Response:
@@ -203,17 +231,26 @@ def profile_api_routes(state: SimulatorState) -> list[Route]:
         state.profiles.change(number, partial(changed_profile, "on_premise", {"about": update.text}))
         return JSONResponse({"meta": ON_PREMISE_META})
 
-    async def get_photo_link(request: Request) -> Response:
+    async def get_photo(request: Request) -> Response:
         number = authenticate_number(state, request, ("on_premise",))
-        # On-Premise serves the photo's bytes without `format=link`; the simulator keeps no bytes.
-        if request.query_params.get("format") != "link":
-            raise invalid_parameter(
-                "on_premise", "the simulator serves the profile photo only with format=link"
-            )
-        link = state.profiles.profile(number).profile_picture_url
-        if not link:
-            raise MessagingApiError(404, NOT_FOUND, "on_premise", "no profile photo is set")
-        return JSONResponse(on_premise_settings({"profile": {"photo": {"link": link}}}))
+        if request.query_params.get("format") == "link":
+            link = state.profiles.profile(number).profile_picture_url
+            if not link:
+                raise no_photo()
+            return JSONResponse(on_premise_settings({"profile": {"photo": {"link": link}}}))
+        photo = state.profiles.photo(number.phone_number)
+        if photo is None:
+            raise no_photo()
+        return file_response(photo.content, photo.mime_type)
+
+    async def set_photo(request: Request) -> Response:
+        number = authenticate_number(state, request, ("on_premise",))
+        photo = MediaFile(await request_content(request), request.headers.get("content-type", ""))
+        changes = {"profile_picture_url": profile_picture_url()}
+        state.profiles.change(
+            number, partial(changed_profile, "on_premise", changes), checked_photo("on_premise", photo)
+        )
+        return JSONResponse({"meta": ON_PREMISE_META})
 
     return [
         Route(CLOUD_PROFILE_PATH, get_cloud_profile, methods=["GET"]),
@@ -222,5 +259,6 @@ def profile_api_routes(state: SimulatorState) -> list[Route]:
         Route(ON_PREMISE_PROFILE_PATH, update_on_premise_profile, methods=["POST"]),
         Route(ABOUT_PATH, get_about, methods=["GET"]),
         Route(ABOUT_PATH, set_about, methods=["PATCH"]),
-        Route(PHOTO_PATH, get_photo_link, methods=["GET"]),
+        Route(PHOTO_PATH, get_photo, methods=["GET"]),
+        Route(PHOTO_PATH, set_photo, methods=["POST"]),
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
+from infra.local.simulator.media import MediaFile
 from infra.local.simulator.models import ApiGeneration, SimulatedNumber
 
 INITIAL_ABOUT = "Available"
@@ -110,12 +111,13 @@ def initial_profile(generation: ApiGeneration) -> BusinessProfile:
 
 
 class ProfileStore:
-    """Each number's business profile and the shape Cloud reads it in; a number never changed shows its
-    generation's initial profile. Every method is safe to call from any thread."""
+    """Each number's business profile, its photo's bytes and the shape Cloud reads it in; a number never
+    changed shows its generation's initial profile. Every method is safe to call from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._profiles: dict[str, BusinessProfile] = {}
+        self._photos: dict[str, MediaFile] = {}
         self._shapes: dict[str, ProfileShape] = {}
 
     def profile(self, number: SimulatedNumber) -> BusinessProfile:
@@ -123,14 +125,24 @@ class ProfileStore:
             return self._stored_profile(number)
 
     def change(
-        self, number: SimulatedNumber, change: Callable[[BusinessProfile], BusinessProfile]
+        self,
+        number: SimulatedNumber,
+        change: Callable[[BusinessProfile], BusinessProfile],
+        photo: MediaFile | None = None,
     ) -> BusinessProfile:
-        """Applies `change` under the lock, so that what it checks (a vertical once chosen stays) is the
-        profile it changes; if it raises, the profile stays as it was."""
+        """Applies `change`, and keeps a new `photo`, under the lock, so that what it checks (a vertical
+        once chosen stays) is the profile it changes; if it raises, the profile stays as it was."""
         with self._lock:
             changed = change(self._stored_profile(number))
             self._profiles[number.phone_number] = changed
+            if photo is not None:
+                self._photos[number.phone_number] = photo
         return changed
+
+    def photo(self, phone_number: str) -> MediaFile | None:
+        """The bytes of the photo last uploaded; a picture URL set through the admin API has none."""
+        with self._lock:
+            return self._photos.get(phone_number)
 
     def shape(self, phone_number: str) -> ProfileShape:
         with self._lock:
@@ -143,6 +155,7 @@ class ProfileStore:
     def clear(self) -> None:
         with self._lock:
             self._profiles.clear()
+            self._photos.clear()
             self._shapes.clear()
 
     def _stored_profile(self, number: SimulatedNumber) -> BusinessProfile:

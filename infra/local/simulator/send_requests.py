@@ -393,6 +393,25 @@ def outgoing_message(body: dict[str, Any], generation: ApiGeneration) -> Outgoin
     return OutgoingMessage(envelope, validated(content_model, content, generation, (envelope.type,)))
 
 
+def uploaded_media(message: OutgoingMessage) -> list[tuple[str, str]]:
+    """The uploaded media a message sends by id, each as (the parameter naming it, the id): the media of
+    a media message, or of a template's parameters."""
+    content = message.content
+    located: list[tuple[tuple[int | str, ...], MediaObject]] = []
+    if isinstance(content, MediaObject):
+        located.append(((message.envelope.type,), content))
+    if isinstance(content, TemplateMessage):
+        for component_index, component in enumerate(content.components):
+            for parameter_index, parameter in enumerate(component.parameters):
+                media = getattr(parameter, parameter.type)
+                if isinstance(media, MediaObject):
+                    parameters = ("template", "components", component_index, "parameters")
+                    located.append(((*parameters, parameter_index, parameter.type), media))
+    return [
+        (parameter_name((*location, "id")), media.id) for location, media in located if media.id is not None
+    ]
+
+
 def shown_text(content: BaseModel) -> str | None:
     """The text a free-form message shows: a text's body, a caption, an interactive message's body."""
     if isinstance(content, TextContent):

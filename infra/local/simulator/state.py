@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.local.simulator.media import MediaStore
 from infra.local.simulator.models import (
     ApiGeneration,
     Fault,
@@ -59,8 +60,8 @@ def new_template_namespace() -> str:
 
 
 class SimulatorState:
-    """Numbers, keys, webhooks, templates, outbound messages, business profiles, faults and the request
-    log; every method is safe to call from any thread.
+    """Numbers, keys, webhooks, templates, outbound messages, business profiles, media, faults and the
+    request log; every method is safe to call from any thread.
 
     Numbers and faults are immutable models: methods return them as they are and store replaced copies.
     """
@@ -76,6 +77,7 @@ class SimulatorState:
         self.templates = TemplateStore()
         self.outbound = OutboundStore()
         self.profiles = ProfileStore()
+        self.media = MediaStore()
 
     def add_number(
         self, phone_number: str, api_generation: ApiGeneration, api_key: str | None = None
@@ -201,8 +203,8 @@ class SimulatorState:
             self._requests.clear()
 
     def reset(self) -> None:
-        """Forgets numbers, their templates, outbound messages and profiles, faults and requests; the
-        partner identity stays."""
+        """Forgets numbers, their templates, outbound messages, profiles and media, faults and requests;
+        the partner identity stays."""
         with self._lock:
             self._numbers.clear()
             self._faults.clear()
@@ -210,6 +212,7 @@ class SimulatorState:
         self.templates.clear()
         self.outbound.clear()
         self.profiles.clear()
+        self.media.clear()
 
     def _stored_number(self, phone_number: str) -> SimulatedNumber:
         try:

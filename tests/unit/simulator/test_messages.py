@@ -25,6 +25,7 @@ from tests.unit.simulator.support import (
 )
 
 CUSTOMER = "5511987654321"
+UPLOADED_MEDIA_ID = "1479537139650973"
 CLOUD_ID = re.compile(r"^wamid\.[A-Za-z0-9+/]+=*$")
 ON_PREMISE_ID = re.compile(r"^gBEG[A-Za-z0-9]{24}$")
 ORDER_UPDATE: list[dict[str, Any]] = [
@@ -210,14 +211,14 @@ SEND_CASES = [
         "Your item",
         id="image",
     ),
-    pytest.param({"type": "audio", "audio": {"id": "1479537139650973"}}, None, id="audio"),
+    pytest.param({"type": "audio", "audio": {"id": UPLOADED_MEDIA_ID}}, None, id="audio"),
     pytest.param(
-        {"type": "video", "video": {"id": "1479537139650973", "caption": "Clip"}}, "Clip", id="video"
+        {"type": "video", "video": {"id": UPLOADED_MEDIA_ID, "caption": "Clip"}}, "Clip", id="video"
     ),
     pytest.param(
         {
             "type": "document",
-            "document": {"id": "1479537139650973", "filename": "invoice-42.pdf", "caption": "Invoice 42"},
+            "document": {"id": UPLOADED_MEDIA_ID, "filename": "invoice-42.pdf", "caption": "Invoice 42"},
         },
         "Invoice 42",
         id="document",
@@ -303,8 +304,14 @@ SEND_CASES = [
 
 @pytest.mark.parametrize(("fields", "shown"), SEND_CASES)
 def test_every_type_is_accepted_and_kept_as_sent(
-    client: TestClient, number: SimulatedNumber, fields: dict[str, Any], shown: str | None
+    client: TestClient,
+    state: SimulatorState,
+    number: SimulatedNumber,
+    fields: dict[str, Any],
+    shown: str | None,
 ) -> None:
+    state.media.add(number, b"uploaded file", "application/pdf", "uploaded", media_id=UPLOADED_MEDIA_ID)
+
     response = send(client, number, **fields)
 
     assert response.status_code == 200, response.text

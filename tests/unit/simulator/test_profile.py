@@ -178,17 +178,6 @@ def test_empty_values_clear_fields_and_cloud_leaves_them_out(
     }
 
 
-def test_a_picture_handle_sets_a_whatsapp_cdn_picture_url(
-    client: TestClient, cloud_number: SimulatedNumber
-) -> None:
-    response = cloud_update(client, cloud_number, profile_picture_handle="4::aW1hZ2UvanBlZw==:ARZ...")
-
-    assert response.status_code == 200
-    picture_url = cloud_profile(client, cloud_number, "profile_picture_url")["profile_picture_url"]
-    assert picture_url.startswith("https://pps.whatsapp.net/")
-    assert "profile_picture_handle" not in stored_profile(client, cloud_number)
-
-
 def test_a_cloud_update_without_messaging_product_is_refused(
     client: TestClient, cloud_number: SimulatedNumber
 ) -> None:
@@ -377,12 +366,18 @@ def test_an_on_premise_photo_link_is_not_found_until_a_photo_is_set(
     assert found.json() == {"settings": {"profile": {"photo": {"link": link}}}, "meta": ON_PREMISE_META}
 
 
-def test_an_on_premise_photo_is_served_only_as_a_link(
+def test_an_on_premise_photo_set_only_as_a_link_has_no_bytes(
     client: TestClient, on_premise_number: SimulatedNumber
 ) -> None:
+    link = "https://pps.whatsapp.net/v/t61.24694-24/1_2_n.jpg"
+    client.put(
+        f"/_admin/numbers/{on_premise_number.phone_number}/profile", json={"profile_picture_url": link}
+    )
+
     response = client.get("/v1/settings/profile/photo", headers=key_header(on_premise_number))
 
-    assert "format=link" in on_premise_invalid_parameter(response)
+    assert response.status_code == 404
+    assert on_premise_error(response.json())["code"] == 1006
 
 
 @pytest.mark.parametrize(("method", "path"), ON_PREMISE_REQUESTS)
