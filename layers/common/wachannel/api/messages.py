@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from wachannel.api.common import RequestModel
-from wachannel.api.templates import TemplateParameters
+from wachannel.api.template_parameters import TemplateParameters
 from wachannel.domain.outbound import (
     ContentType,
     Interactive,

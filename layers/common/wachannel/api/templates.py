@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from wachannel.api.common import RequestModel, Timestamp
+from wachannel.api.template_parameters import TemplateParameters
 from wachannel.domain.template_components import ParameterCount, parameter_count
 from wachannel.domain.template_rendering import RenderedTemplate, TemplateValues
 from wachannel.domain.templates import StoredTemplate
@@ -27,17 +28,6 @@ class SubmitTemplateRequest(RequestModel):
     language: Any = Field(description="Meta's locale code, e.g. en_US, de, pt_BR")
     components: Any = Field(description="HEADER?, BODY, FOOTER?, BUTTONS? in 360dialog's shape")
     allow_category_change: Any = False
-
-
-class TemplateParameters(RequestModel):
-    """Values for `{{1}}`, `{{2}}`...: literals or dynamic variables such as `{{contact.first_name}}`."""
-
-    header: list[ParameterValue] = Field(default_factory=list, max_length=1)
-    body: list[ParameterValue] = Field(default_factory=list, max_length=100)
-    buttons: list[list[ParameterValue]] = Field(default_factory=list, max_length=10)
-
-    def values(self) -> TemplateValues:
-        return TemplateValues(header=self.header, body=self.body, buttons=self.buttons)
 
 
 class UpdateTemplateSettingsRequest(RequestModel):

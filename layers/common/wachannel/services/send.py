@@ -4,6 +4,7 @@ outcome. One path for every sender: an agent, an API client, the greeting."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,16 +60,17 @@ from wachannel.errors import (
 from wachannel.idempotency import OnceOnly
 from wachannel.observability import logger, metrics
 from wachannel.services.channel_access import ChannelAccess, require_active, require_channel
-from wachannel.services.templates import TemplateService
 from wachannel.services.uploads import NewUpload, Uploads
 from wachannel.store.channels import iso
 from wachannel.store.contacts import ContactRepository
-from wachannel.store.inbound import InboundRepository
 from wachannel.store.outbound import OutboundRepository, SendFacts
 from wachannel.store.templates import TemplateRepository
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from wachannel.services.templates import TemplateService
+    from wachannel.store.inbound import InboundRepository
 
 # Meta's codes for "the template you named is not what it was" (reference 3.2): resync.
 _STALE_TEMPLATE_CODES = frozenset({132001, 132015, 132016, 2001})
@@ -97,9 +99,9 @@ class SendService:
         access: ChannelAccess,
         outbound: OutboundRepository,
         contacts: ContactRepository,
-        identities: InboundRepository,
+        identities: Callable[[], InboundRepository],
         templates: TemplateRepository,
-        template_service: TemplateService,
+        template_service: Callable[[], TemplateService],
         uploads: Uploads,
         once_only: OnceOnly,
         clock: Clock,
@@ -279,7 +281,7 @@ class SendService:
                 # Say what the fresh copy knows: gone (with the languages left) or no longer approved.
                 key = TemplateKey(content.template.name, content.template.language)
                 try:
-                    self._approved(self._template_service.stored(channel.workspace_id, channel.id, key))
+                    self._approved(self._template_service().stored(channel.workspace_id, channel.id, key))
                 except (TemplateNotFound, TemplateNotApproved) as stale:
                     return SendOutcome(message, stale)
         return SendOutcome(message, error)
@@ -307,7 +309,7 @@ class SendService:
         with the same identity rules as inbound, so the reply lands on it."""
         workspace_id = channel.workspace_id
         digits = whatsapp_digits(phone_number)
-        resolution = self._identities.resolve_contact(
+        resolution = self._identities().resolve_contact(
             workspace_id,
             identity=identity,
             channel_id=channel.id,
@@ -318,7 +320,7 @@ class SendService:
         )
         if resolution.created:
             canonical = canonical_whatsapp_number(digits)
-            self._identities.put_contact(
+            self._identities().put_contact(
                 workspace_id,
                 {
                     "id": resolution.contact_id,
@@ -330,7 +332,7 @@ class SendService:
                     "updated_at": iso(now),
                 },
             )
-            self._identities.index_contact(
+            self._identities().index_contact(
                 workspace_id,
                 resolution.contact_id,
                 remove=set(),
@@ -429,12 +431,12 @@ class SendService:
         hub a minute ago is found."""
         stored = self._templates.get(channel.workspace_id, channel.id, key)
         if stored is None or stored.template.status == DELETED:
-            self._template_service.sync(channel.workspace_id, channel.id)
-        return self._template_service.stored(channel.workspace_id, channel.id, key)
+            self._template_service().sync(channel.workspace_id, channel.id)
+        return self._template_service().stored(channel.workspace_id, channel.id, key)
 
     def _resync_templates(self, channel: Channel) -> None:
         try:
-            self._template_service.sync_channel(channel)
+            self._template_service().sync_channel(channel)
         except Dialog360Error as error:
             logger.warning(
                 "Template resync after a stale-template error failed", extra={"reason": error.message}
