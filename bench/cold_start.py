@@ -18,6 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Run as a script, only bench/ is on sys.path: the repo root goes in front for bench.tables.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.tables import print_table
+
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_PATH = ROOT / "layers" / "common"
 CHILD_TIMEOUT_SECONDS = 60
@@ -289,12 +294,6 @@ def write_module(directory: Path, file_name: str, source: str) -> Path:
     path = directory / file_name
     path.write_text(source)
     return path
-
-
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(row[column]) for row in [headers, *rows]) for column in range(len(headers))]
-    for row in [headers, ["-" * width for width in widths], *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def function_rows(functions: list[Measurement], baseline: Measurement) -> list[list[str]]:

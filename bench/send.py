@@ -40,6 +40,7 @@ from bench.in_process import (
     functions_quiet,
     provision_in_process_aws,
 )
+from bench.tables import print_table
 from infra.local.simulator import SimulatorState, create_app
 from infra.local.simulator.customer import InboundMessageSpec, inbound_payload
 from tests.unit.support import Api, load_function
@@ -212,9 +213,7 @@ def report(figures: Figures, provider_latency_ms: float) -> bool:
         "status",
         "DynamoDB requests per send",
     ]
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print_table(headers, rows)
     print(
         "moto answers each DynamoDB request in this process in ~10-15 ms of its CPU; DynamoDB takes a few ms."
     )

@@ -33,6 +33,7 @@ from bench.in_process import (
     functions_quiet,
     provision_in_process_aws,
 )
+from bench.tables import print_table
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.support import Api, load_function
 from wachannel import aws
@@ -189,9 +190,7 @@ def report(measurements: list[SyncMeasurement], templates: int) -> None:
         "target",
         "status",
     ]
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print_table(headers, rows)
     print(
         "channel writes: the sync's lease and its outcome (last_synced_at or the error) on the channel item"
     )

@@ -48,6 +48,7 @@ from bench.in_process import (
     functions_quiet,
     provision_in_process_aws,
 )
+from bench.tables import print_table
 from infra.local.aws import (
     LOCAL_ACCESS_KEY_ID,
     LOCAL_REGION,
@@ -986,12 +987,6 @@ def report_phases(before: PhaseProbe, after: PhaseProbe | None, known_message: R
         "one GIL for all of it."
         + ("" if after else "\nNo probe after the load: the stack had not caught up with it.")
     )
-
-
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(row[column]) for row in [headers, *rows]) for column in range(len(headers))]
-    for row in [headers, ["-" * width for width in widths], *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def positive_float(text: str) -> float:

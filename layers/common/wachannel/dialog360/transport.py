@@ -149,13 +149,7 @@ class Dialog360HttpClient:
             ) as response:
                 if not response.is_success:
                     response.read()
-                    description = self._redacted(describe_error_body(response.text, response.reason_phrase))
-                    raise error_for_response(
-                        response.status_code,
-                        description,
-                        self._redact(response.text),
-                        self._provider_delay(response) or 0.0,
-                    )
+                    raise self._answer_error(response)
                 yield response
         except httpx.TransportError as error:
             raise self._no_answer(error, 1) from error
@@ -186,14 +180,14 @@ class Dialog360HttpClient:
         except httpx.TransportError as error:
             raise self._no_answer(error, 1) from error
         if not response.is_success:
-            description = self._redacted(describe_error_body(response.text, response.reason_phrase))
-            raise error_for_response(
-                response.status_code,
-                description,
-                self._redact(response.text),
-                self._provider_delay(response) or 0.0,
-            )
+            raise self._answer_error(response)
         return response
+
+    def _answer_error(self, response: httpx.Response) -> Dialog360Error:
+        """A failed single attempt's answer as the typed error `_request` would raise for it."""
+        description = self._redacted(describe_error_body(response.text, response.reason_phrase))
+        delay = self._provider_delay(response) or 0.0
+        return error_for_response(response.status_code, description, self._redact(response.text), delay)
 
     def _parse(self, response: httpx.Response, model: type[ModelT]) -> ModelT:
         """Validate a 2xx body; a body of another shape is 360dialog's error, not ours."""

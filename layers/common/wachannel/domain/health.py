@@ -124,14 +124,13 @@ def _problems(facts: HealthFacts) -> list[HealthProblem]:
         )
     found.extend(_account_problems(facts.account))
     if channel.templates_sync_error is not None:
-        attempted = channel.templates_sync_attempted_at
         found.append(
-            HealthProblem(
-                code="templates_sync_failed",
-                message="The last template sync"
-                + (f" ({attempted:%Y-%m-%d %H:%M} UTC)" if attempted else "")
-                + f" failed: {channel.templates_sync_error} Templates shown may be out of date; fix the "
-                f"cause and run POST /channels/{channel.id}/templates/sync.",
+            _sync_failed(
+                "templates",
+                "template sync",
+                channel.templates_sync_error,
+                channel.templates_sync_attempted_at,
+                f"POST /channels/{channel.id}/templates/sync",
             )
         )
     elif channel.templates_last_synced_at is None:
@@ -143,14 +142,13 @@ def _problems(facts: HealthFacts) -> list[HealthProblem]:
             )
         )
     if channel.profile_sync_error is not None:
-        attempted = channel.profile_sync_attempted_at
         found.append(
-            HealthProblem(
-                code="profile_sync_failed",
-                message="The last business profile sync"
-                + (f" ({attempted:%Y-%m-%d %H:%M} UTC)" if attempted else "")
-                + f" failed: {channel.profile_sync_error} The profile shown may be out of date; fix the "
-                f"cause and run POST /channels/{channel.id}/profile/sync.",
+            _sync_failed(
+                "profile",
+                "business profile sync",
+                channel.profile_sync_error,
+                channel.profile_sync_attempted_at,
+                f"POST /channels/{channel.id}/profile/sync",
             )
         )
     if facts.delivery.last_webhook_at is None:
@@ -163,6 +161,17 @@ def _problems(facts: HealthFacts) -> list[HealthProblem]:
             )
         )
     return found
+
+
+def _sync_failed(
+    subject: str, what: str, error: str, attempted: datetime | None, route: str
+) -> HealthProblem:
+    return HealthProblem(
+        code=f"{subject}_sync_failed",
+        message=f"The last {what}"
+        + (f" ({attempted:%Y-%m-%d %H:%M} UTC)" if attempted else "")
+        + f" failed: {error} What is shown may be out of date; fix the cause and run {route}.",
+    )
 
 
 def _account_problems(account: AccountState) -> list[HealthProblem]:

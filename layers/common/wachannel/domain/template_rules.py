@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wachannel.domain.template_components import MEDIA_HEADER_FORMATS, PLACEHOLDER, kind, placeholders
+from wachannel.domain.templates import CURRENT_CATEGORIES, LEGACY_CATEGORIES
 
 Problem = dict[str, str]
 
@@ -33,27 +34,7 @@ COPY_CODE_EXAMPLE_MAX = 15
 # has six words for two variables and passes; "Hi {{1}} {{2}}" does not).
 WORDS_PER_VARIABLE = 2
 
-CATEGORIES = ("MARKETING", "UTILITY", "AUTHENTICATION")
-LEGACY_CATEGORIES = {
-    **dict.fromkeys(
-        (
-            "ACCOUNT_UPDATE",
-            "PAYMENT_UPDATE",
-            "PERSONAL_FINANCE_UPDATE",
-            "SHIPPING_UPDATE",
-            "RESERVATION_UPDATE",
-            "ISSUE_RESOLUTION",
-            "APPOINTMENT_UPDATE",
-            "TRANSPORTATION_UPDATE",
-            "TICKET_UPDATE",
-            "ALERT_UPDATE",
-            "AUTO_REPLY",
-            "TRANSACTIONAL",
-        ),
-        "UTILITY",
-    ),
-    "OTP": "AUTHENTICATION",
-}
+CATEGORIES = CURRENT_CATEGORIES
 # Meta's template language codes (developers.facebook.com/documentation/business-messaging/whatsapp/
 # templates/supported-languages). Meta adds regional codes over time; one missing here is refused.
 LANGUAGES = frozenset(
