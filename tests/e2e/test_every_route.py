@@ -1,0 +1,117 @@
+"""Every authorized route of the OpenAPI document, probed the way an attacker would: bad tokens are
+refused by the gateway, and another workspace's ids answer 404 with nothing of the owner's data."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.local.process import LocalStackProcess
+from tests.e2e.clients import Frontend, Simulator
+from tests.e2e.test_local_stack import BAD_TOKENS, UNAUTHORIZED
+
+# A body each route accepts, so that what answers is the ownership check, not request validation.
+BODIES: dict[tuple[str, str], Any] = {
+    ("PATCH", "/channels/{channel_id}"): {"name": "Taken over"},
+    ("PUT", "/channels/{channel_id}/api-key"): {"api_key": "stolen-key-0123456789"},
+    ("POST", "/channels/{channel_id}/templates"): {
+        "name": "probe",
+        "category": "UTILITY",
+        "language": "en",
+        "components": [{"type": "BODY", "text": "Hello there, this is a probe."}],
+    },
+    ("POST", "/channels/{channel_id}/templates/preview"): {"name": "order_update", "language": "de"},
+    ("PATCH", "/channels/{channel_id}/templates/{name}/{language}"): {"enabled": False},
+    ("POST", "/channels/{channel_id}/messages"): {"to": "+4917012345678", "type": "text", "text": "probe"},
+    ("POST", "/channels/{channel_id}/media/uploads"): {
+        "filename": "a.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 10,
+    },
+    ("PATCH", "/channels/{channel_id}/profile"): {"about": "Taken over"},
+    ("PUT", "/channels/{channel_id}/profile/photo"): {"upload_id": "up_probe"},
+    ("PATCH", "/contacts/{contact_id}"): {"first_name": "Taken over"},
+}
+PUBLIC = {"/openapi.json", "/docs", "/webhooks/360dialog/{channel_id}"}
+
+
+def _operations(stack: LocalStackProcess) -> list[tuple[str, str]]:
+    document = httpx.get(f"{stack.api_url}/openapi.json", timeout=30).raise_for_status().json()
+    return [
+        (method.upper(), path)
+        for path, methods in document["paths"].items()
+        if path not in PUBLIC
+        for method in methods
+    ]
+
+
+def test_every_route_refuses_every_bad_token(stack: LocalStackProcess) -> None:
+    tokens = {kind: make(stack) for kind, make in BAD_TOKENS.items()}
+    refused: list[str] = []
+    with httpx.Client(base_url=stack.api_url, timeout=30) as client:
+        for method, path in _operations(stack):
+            url = path.format(
+                channel_id="ch_x", contact_id="ct_x", message_id="msg_x", name="x", language="en"
+            )
+            for kind, token in tokens.items():
+                answer = client.request(method, url, headers={"Authorization": f"Bearer {token}"})
+                if answer.status_code != 401 or answer.json() != UNAUTHORIZED:
+                    refused.append(f"{method} {path} with {kind}: {answer.status_code}")
+            if client.request(method, url).status_code != 401:
+                refused.append(f"{method} {path} without a token")
+    assert refused == []
+
+
+@pytest.fixture(scope="module")
+def owners_data(frontend: Frontend, simulator: Simulator) -> dict[str, str]:
+    number = simulator.new_number()
+    channel = frontend.connect(number)
+    customer = f"55119{time.time_ns() % 10**8:08d}"
+    simulator.client.post(
+        f"/_admin/numbers/{number['phone_number']}/inbound",
+        json={"from": customer, "profile_name": "Owner's Customer", "type": "text", "text": "private words"},
+    ).raise_for_status()
+    [contact] = (
+        frontend.client.get("/contacts", params={"query": customer}).raise_for_status().json()["items"]
+    )
+    [message] = frontend.client.get(f"/contacts/{contact['id']}/messages").raise_for_status().json()["items"]
+    simulator.client.put(
+        f"/_admin/numbers/{number['phone_number']}/templates/order_update/de",
+        json={
+            "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "Ihre Bestellung ist unterwegs."}],
+        },
+    ).raise_for_status()
+    frontend.client.post(f"/channels/{channel['id']}/templates/sync").raise_for_status()
+    return {
+        "channel_id": channel["id"],
+        "contact_id": contact["id"],
+        "message_id": message["id"],
+        "name": "order_update",
+        "language": "de",
+        "phone_number": channel["phone_number"],
+        "customer": customer,
+    }
+
+
+def test_another_workspaces_ids_are_404_on_every_route(
+    stack: LocalStackProcess, other_frontend: Frontend, owners_data: dict[str, str]
+) -> None:
+    leaks: list[str] = []
+    for method, path in _operations(stack):
+        if "{" not in path:
+            continue
+        url = path.format(**owners_data)
+        answer = other_frontend.client.request(method, url, json=BODIES.get((method, path)))
+        text = answer.text
+        owned = [
+            value
+            for key, value in owners_data.items()
+            if key in ("phone_number", "customer") and value in text
+        ]
+        if answer.status_code != 404 or answer.json()["error"]["code"] != "not_found" or owned:
+            leaks.append(f"{method} {path}: {answer.status_code} {text[:200]}")
+    assert leaks == []
