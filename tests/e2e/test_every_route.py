@@ -115,3 +115,19 @@ def test_another_workspaces_ids_are_404_on_every_route(
         if answer.status_code != 404 or answer.json()["error"]["code"] != "not_found" or owned:
             leaks.append(f"{method} {path}: {answer.status_code} {text[:200]}")
     assert leaks == []
+
+
+def test_every_route_refuses_a_valid_token_without_a_workspace(stack: LocalStackProcess) -> None:
+    token = stack.issuer.mint(None, "no-workspace")
+    wrong: list[str] = []
+    with httpx.Client(
+        base_url=stack.api_url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        for method, path in _operations(stack):
+            url = path.format(
+                channel_id="ch_x", contact_id="ct_x", message_id="msg_x", name="x", language="en"
+            )
+            answer = client.request(method, url, json=BODIES.get((method, path)))
+            if answer.status_code != 401 or answer.json()["error"]["code"] != "unauthorized":
+                wrong.append(f"{method} {path}: {answer.status_code} {answer.text[:120]}")
+    assert wrong == []

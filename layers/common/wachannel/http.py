@@ -116,21 +116,31 @@ def _validation_failure(error: RequestValidationError) -> DomainError:
 
 
 class ContractResolver(APIGatewayHttpResolver):
-    """Checks the body size before anything parses it: request validation runs before any middleware."""
+    """Answers what needs no parsing before anything parses: a body above the size limit, and a
+    token without a workspace (who calls comes before what they sent: request validation runs
+    before any middleware, so it is checked here)."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         if len(event.get("body") or "") > MAX_JSON_BODY_BYTES:
-            too_large = PayloadTooLarge(
-                f"The request body is larger than {MAX_JSON_BODY_BYTES} bytes.",
-                details={"limit_bytes": MAX_JSON_BODY_BYTES},
+            return _raw_error(
+                PayloadTooLarge(
+                    f"The request body is larger than {MAX_JSON_BODY_BYTES} bytes.",
+                    details={"limit_bytes": MAX_JSON_BODY_BYTES},
+                )
             )
-            return {
-                "statusCode": too_large.status,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": _envelope_json(too_large),
-                "isBase64Encoded": False,
-            }
+        authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+        if "jwt" in authorizer and _workspace_claim((authorizer["jwt"] or {}).get("claims") or {}) is None:
+            return _raw_error(Unauthorized(_NO_WORKSPACE))
         return super().resolve(event, context)
+
+
+def _raw_error(error: DomainError) -> dict[str, Any]:
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": _envelope_json(error),
+        "isBase64Encoded": False,
+    }
 
 
 def _domain_error(error: DomainError) -> Response[str]:
@@ -177,11 +187,19 @@ class Caller:
 
 def caller_of(event: APIGatewayProxyEventV2) -> Caller:
     claims = event.request_context.authorizer.jwt_claim or {}
-    workspace_id = claims.get("workspace_id") or claims.get("custom:workspace_id")
-    if not isinstance(workspace_id, str) or not _WORKSPACE_ID.match(workspace_id):
-        raise Unauthorized("The token carries no valid workspace_id claim.")
+    workspace_id = _workspace_claim(claims)
+    if workspace_id is None:
+        raise Unauthorized(_NO_WORKSPACE)
     subject = claims.get("sub")
     return Caller(workspace_id=workspace_id, subject=subject if isinstance(subject, str) else "unknown")
+
+
+def _workspace_claim(claims: Mapping[str, Any]) -> str | None:
+    workspace_id = claims.get("workspace_id") or claims.get("custom:workspace_id")
+    return workspace_id if isinstance(workspace_id, str) and _WORKSPACE_ID.match(workspace_id) else None
+
+
+_NO_WORKSPACE = "The token carries no valid workspace_id claim."
 
 
 class CursorCodec:

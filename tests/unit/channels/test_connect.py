@@ -196,6 +196,13 @@ def test_a_token_without_workspace_is_401_in_the_envelope(api: Api, dialog360: D
     assert body["error"]["code"] == "unauthorized"
 
 
+def test_a_token_without_workspace_is_401_before_the_body_is_read(api: Api, dialog360: Dialog360Double):
+    status, body = api.call("POST", "/channels", body={"nonsense": True}, claims={"sub": "user-1"})
+
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+    assert dialog360.numbers == []
+
+
 def test_cognito_workspace_claim_is_understood(api: Api, dialog360: Dialog360Double):
     status, body = api.call("GET", "/channels", claims={"sub": "u", "custom:workspace_id": "ws_acme"})
 
