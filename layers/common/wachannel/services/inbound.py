@@ -16,7 +16,7 @@ from wachannel.domain.messages import message_id
 from wachannel.domain.phone import canonical_whatsapp_number, identity_key
 from wachannel.observability import logger
 from wachannel.queues import GreetingQueue, MediaCopyQueue
-from wachannel.services.templates import TemplateEvents
+from wachannel.services.template_events import TemplateEvents
 from wachannel.store.channels import ChannelRoute, iso
 from wachannel.store.inbound import DeliveryCounts, InboundRepository, MessageWrite, StatusWrite
 

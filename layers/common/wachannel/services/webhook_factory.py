@@ -9,7 +9,7 @@ from wachannel.clock import SystemClock
 from wachannel.config import WebhookSettings, load_settings
 from wachannel.queues import SqsMediaQueue, SqsSendQueue, SqsTemplateSyncQueue
 from wachannel.services.inbound import InboundService
-from wachannel.services.templates import TemplateEvents
+from wachannel.services.template_events import TemplateEvents
 from wachannel.store.channels import ChannelRepository
 from wachannel.store.inbound import InboundRepository
 from wachannel.store.templates import TemplateRepository
