@@ -131,3 +131,34 @@ def test_every_route_refuses_a_valid_token_without_a_workspace(stack: LocalStack
             if answer.status_code != 401 or answer.json()["error"]["code"] != "unauthorized":
                 wrong.append(f"{method} {path}: {answer.status_code} {answer.text[:120]}")
     assert wrong == []
+
+
+def test_another_workspaces_cursors_are_refused_with_no_data(
+    frontend: Frontend, other_frontend: Frontend, simulator: Simulator
+) -> None:
+    number = simulator.new_number()
+    frontend.connect(number)
+    customers = (f"55119{time.time_ns() % 10**8:08d}", f"55118{time.time_ns() % 10**8:08d}")
+    for customer, text in (
+        (customers[0], "private words"),
+        (customers[0], "more private words"),
+        (customers[1], "hi"),
+    ):
+        simulator.client.post(
+            f"/_admin/numbers/{number['phone_number']}/inbound",
+            json={"from": customer, "profile_name": "Owner's Customer", "type": "text", "text": text},
+        ).raise_for_status()
+    [contact] = (
+        frontend.client.get("/contacts", params={"query": customers[0]}).raise_for_status().json()["items"]
+    )
+    lists = ["/channels", "/contacts", "/conversations", f"/contacts/{contact['id']}/messages"]
+    wrong: list[str] = []
+    for path in lists:
+        page = frontend.client.get(path, params={"limit": "1"}).raise_for_status().json()
+        if page["next_cursor"] is None:
+            wrong.append(f"{path}: the owner's list has a single page; the probe needs a cursor")
+            continue
+        answer = other_frontend.client.get(path, params={"limit": "1", "cursor": page["next_cursor"]})
+        if answer.status_code not in (400, 404) or "items" in answer.json() or "Owner" in answer.text:
+            wrong.append(f"{path}: {answer.status_code} {answer.text[:200]}")
+    assert wrong == []
