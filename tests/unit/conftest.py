@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -21,7 +22,9 @@ from tests.unit.dialog360_double import (
     PARTNER_ID,
     PARTNER_KEY_PARAMETER,
     Dialog360Double,
+    NumberAt360dialog,
 )
+from tests.unit.support import Api, load_function
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,3 +98,37 @@ def aws() -> Iterator[None]:
 def dialog360() -> Iterator[Dialog360Double]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
         yield Dialog360Double(router)
+
+
+# A workspace with one number of each API generation at 360dialog, for the suites that need a
+# connected channel (a suite with its own fixture of the same name keeps its own).
+WORKSPACE = "ws_acme"
+CLOUD_DIGITS = "4915112345678"
+CLOUD_KEY = "cloud-key-abcdef123456"
+ON_PREMISE_DIGITS = "4915187654321"
+ON_PREMISE_KEY = "onprem-key-abcdef123456"
+
+
+@pytest.fixture
+def channels(aws: None, dialog360: Dialog360Double) -> Api:
+    return Api(load_function("channels"), WORKSPACE)
+
+
+@pytest.fixture
+def number(dialog360: Dialog360Double) -> NumberAt360dialog:
+    return dialog360.add(CLOUD_DIGITS, CLOUD_KEY)
+
+
+@pytest.fixture
+def channel(channels: Api, number: NumberAt360dialog) -> dict[str, Any]:
+    return channels.connect(f"+{CLOUD_DIGITS}", CLOUD_KEY)
+
+
+@pytest.fixture
+def on_premise_number(dialog360: Dialog360Double) -> NumberAt360dialog:
+    return dialog360.add(ON_PREMISE_DIGITS, ON_PREMISE_KEY, generation="on_premise")
+
+
+@pytest.fixture
+def on_premise_channel(channels: Api, on_premise_number: NumberAt360dialog) -> dict[str, Any]:
+    return channels.connect(f"+{ON_PREMISE_DIGITS}", ON_PREMISE_KEY, api_generation="on_premise")

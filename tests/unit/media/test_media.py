@@ -9,17 +9,12 @@ import boto3
 import httpx
 import pytest
 
-from tests.unit.conftest import MEDIA_BUCKET_NAME
+from tests.unit.conftest import MEDIA_BUCKET_NAME, ON_PREMISE_DIGITS, ON_PREMISE_KEY, WORKSPACE
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.support import Api, LambdaContext, load_function
 from tests.unit.templates.conftest import sqs_event
 from tests.unit.webhook.conftest import Webhook, cloud
 
-WORKSPACE = "ws_acme"
-CLOUD_DIGITS = "4915112345678"
-CLOUD_KEY = "cloud-key-abcdef123456"
-ON_PREMISE_DIGITS = "4915187654321"
-ON_PREMISE_KEY = "onprem-key-abcdef123456"
 CUSTOMER = "5511987654321"
 PICTURE = b"\xff\xd8\xff\xe0" + b"JFIF-picture-bytes" * 100
 VOICE = b"OggS" + b"voice" * 200
@@ -34,21 +29,6 @@ def media_app(aws: None, dialog360: Dialog360Double) -> ModuleType:
 @pytest.fixture
 def inbox(aws: None, dialog360: Dialog360Double) -> Api:
     return Api(load_function("inbox"), WORKSPACE)
-
-
-@pytest.fixture
-def channels(aws: None, dialog360: Dialog360Double) -> Api:
-    return Api(load_function("channels"), WORKSPACE)
-
-
-@pytest.fixture
-def number(dialog360: Dialog360Double) -> NumberAt360dialog:
-    return dialog360.add(CLOUD_DIGITS, CLOUD_KEY)
-
-
-@pytest.fixture
-def channel(channels: Api, number: NumberAt360dialog) -> dict[str, Any]:
-    return channels.connect(f"+{CLOUD_DIGITS}", CLOUD_KEY)
 
 
 def _deliver_media(

@@ -8,14 +8,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.unit.conftest import MEDIA_BUCKET_NAME
+from tests.unit.conftest import MEDIA_BUCKET_NAME, WORKSPACE
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.send.conftest import customer_writes, only_contact
 from tests.unit.support import Api, load_function
 
-WORKSPACE = "ws_acme"
-CLOUD_DIGITS = "4915112345678"
-CLOUD_KEY = "cloud-key-abcdef123456"
 PDF = b"%PDF-1.7\n" + b"invoice 42 " * 500
 
 
@@ -32,16 +29,6 @@ def profile_api(aws: None, dialog360: Dialog360Double) -> Api:
 @pytest.fixture
 def inbox(aws: None) -> Api:
     return Api(load_function("inbox"), WORKSPACE)
-
-
-@pytest.fixture
-def number(dialog360: Dialog360Double) -> NumberAt360dialog:
-    return dialog360.add(CLOUD_DIGITS, CLOUD_KEY)
-
-
-@pytest.fixture
-def channel(aws: None, dialog360: Dialog360Double, number: NumberAt360dialog) -> dict[str, Any]:
-    return Api(load_function("channels"), WORKSPACE).connect(f"+{CLOUD_DIGITS}", CLOUD_KEY)
 
 
 def _new_upload(api: Api, channel: dict[str, Any], **fields: Any) -> tuple[int, Any]:

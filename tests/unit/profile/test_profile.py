@@ -5,44 +5,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.unit.conftest import WORKSPACE
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.support import Api, load_function
-
-WORKSPACE = "ws_acme"
-CLOUD_DIGITS = "4915112345678"
-CLOUD_KEY = "cloud-key-abcdef123456"
-ON_PREMISE_DIGITS = "4915187654321"
-ON_PREMISE_KEY = "onprem-key-abcdef123456"
 
 
 @pytest.fixture
 def api(aws: None, dialog360: Dialog360Double) -> Api:
     return Api(load_function("profile"), WORKSPACE)
-
-
-@pytest.fixture
-def channels(aws: None, dialog360: Dialog360Double) -> Api:
-    return Api(load_function("channels"), WORKSPACE)
-
-
-@pytest.fixture
-def number(dialog360: Dialog360Double) -> NumberAt360dialog:
-    return dialog360.add(CLOUD_DIGITS, CLOUD_KEY)
-
-
-@pytest.fixture
-def channel(channels: Api, number: NumberAt360dialog) -> dict[str, Any]:
-    return channels.connect(f"+{CLOUD_DIGITS}", CLOUD_KEY)
-
-
-@pytest.fixture
-def on_premise_number(dialog360: Dialog360Double) -> NumberAt360dialog:
-    return dialog360.add(ON_PREMISE_DIGITS, ON_PREMISE_KEY, generation="on_premise")
-
-
-@pytest.fixture
-def on_premise_channel(channels: Api, on_premise_number: NumberAt360dialog) -> dict[str, Any]:
-    return channels.connect(f"+{ON_PREMISE_DIGITS}", ON_PREMISE_KEY, api_generation="on_premise")
 
 
 def _call(api: Api, method: str, route: str, channel: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:

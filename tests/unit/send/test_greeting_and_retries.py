@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.unit.conftest import CLOUD_DIGITS, CLOUD_KEY
 from tests.unit.dialog360_double import NumberAt360dialog
-from tests.unit.send.conftest import CLOUD_DIGITS, CLOUD_KEY, customer_writes, only_contact, send
+from tests.unit.send.conftest import customer_writes, only_contact, send
 from tests.unit.support import Api, LambdaContext
 from tests.unit.templates.conftest import sqs_event
 

@@ -3,15 +3,10 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from tests.unit.conftest import WORKSPACE
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.support import Api, LambdaContext
-from tests.unit.templates.conftest import (
-    WORKSPACE,
-    channel_path,
-    listed,
-    run_sync_jobs,
-    template_sync_jobs,
-)
+from tests.unit.templates.conftest import channel_path, listed, run_sync_jobs, template_sync_jobs
 
 SCHEDULE_EVENT = {
     "version": "0",

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.unit.conftest import WORKSPACE
 from tests.unit.dialog360_double import NumberAt360dialog
 from tests.unit.support import Api, load_function
-from tests.unit.templates.conftest import WORKSPACE, channel_path, listed, sync
+from tests.unit.templates.conftest import channel_path, listed, sync
 
 ORDER_UPDATE = [
     {"type": "HEADER", "format": "TEXT", "text": "Order {{1}}", "example": {"header_text": ["A-1234"]}},

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from tests.unit.conftest import WORKSPACE
 from tests.unit.dialog360_double import NumberAt360dialog
 from tests.unit.support import Api, load_function
-from tests.unit.templates.conftest import WORKSPACE, listed, sync, template_sync_jobs
+from tests.unit.templates.conftest import listed, sync, template_sync_jobs
 from tests.unit.webhook.conftest import Webhook
 from wachannel import aws
 from wachannel.config import ProviderSettings, load_settings

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
+from tests.unit.conftest import WORKSPACE
 from tests.unit.dialog360_double import NumberAt360dialog
 from tests.unit.support import Api
-from tests.unit.templates.conftest import WORKSPACE, channel_path, listed, sync
+from tests.unit.templates.conftest import channel_path, listed, sync
 from wachannel import aws
 from wachannel.clock import SystemClock
 from wachannel.config import ProviderSettings, load_settings
