@@ -63,6 +63,21 @@ class _OneRequestAtATime:
             return list(self._app(environ, start_response))
 
 
+class _DispatcherWithBackendCache(DomainDispatcherApplication):
+    """moto works out each request's backend from its host by listing its own package folders and
+    trying every backend's URL patterns, a tenth of a DynamoDB request's time; the answer for a host
+    never changes, so it is worked out once."""
+
+    def __init__(self, create_app: Callable[..., Any]) -> None:
+        super().__init__(create_app)
+        self._backend_by_host: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backend_by_host:
+            self._backend_by_host[host] = super().get_backend_for_host(host)
+        return self._backend_by_host[host]
+
+
 class MotoServer:
     """moto's server mode on its own thread; every AWS client of the stack points at `endpoint_url`."""
 
@@ -75,7 +90,7 @@ class MotoServer:
 
     def start(self) -> None:
         moto_transactions.install()
-        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        app = _OneRequestAtATime(_DispatcherWithBackendCache(create_backend_app))
         try:
             self._server = make_server(
                 self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import boto3
 import httpx
 import uvicorn
 from starlette.types import ASGIApp
@@ -51,7 +50,7 @@ from infra.local.schedules import (
     schedule_routes,
 )
 from infra.local.simulator import SimulatorState, create_app
-from infra.local.streams import StreamConsumer, read_stream_subscriptions
+from infra.local.streams import InProcessShardReader, StreamConsumer, read_stream_subscriptions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
@@ -321,7 +320,7 @@ class LocalStack:
 
         for name, app in (("360dialog simulator", create_app(simulator_state)), ("gateway", gateway_app)):
             self._servers.append(await _start_server(name, app, self._listeners[name]))
-        self._start_event_sources(functions, resolver, resources, clients, moto.endpoint_url)
+        self._start_event_sources(functions, resolver, resources, clients)
         self._run_in_background("schedules", scheduler.run())
         await _wait_until_answering(
             {
@@ -364,15 +363,9 @@ class LocalStack:
         resolver: IntrinsicResolver,
         resources: Mapping[str, PhysicalResource],
         clients: AwsClients,
-        moto_url: str,
     ) -> None:
         """What Lambda's event source mappings and EventBridge's Lambda targets do: the table's stream,
         the queues and the buses' rules feed the functions that subscribe to them."""
-        streams = boto3.Session(
-            aws_access_key_id=LOCAL_ACCESS_KEY_ID,
-            aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
-            region_name=LOCAL_REGION,
-        ).client("dynamodbstreams", endpoint_url=moto_url)
         rules = read_rule_subscriptions(functions, resolver, LOCAL_STACK_NAME)
         stream_subscriptions = read_stream_subscriptions(functions, resources)
         queue_subscriptions = read_queue_subscriptions(functions, resolver, resources)
@@ -382,7 +375,8 @@ class LocalStack:
             self._run_in_background(f"rule {rule.rule_name}", consumer.run())
         for stream in stream_subscriptions:
             environment = self._local_lambda(stream.function)
-            stream_consumer = StreamConsumer(stream, environment, clients.dynamodb, streams, clients.sqs)
+            shard = InProcessShardReader(stream.table_name, account_id=LOCAL_ACCOUNT_ID, region=LOCAL_REGION)
+            stream_consumer = StreamConsumer(stream, environment, shard, clients.sqs)
             self._run_in_background(f"stream to {stream.function.logical_id}", stream_consumer.run())
         for queue in queue_subscriptions:
             invoke = self._local_lambda(queue.function).invoke

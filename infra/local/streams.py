@@ -9,18 +9,20 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from moto.dynamodb.models import dynamodb_backends
 
 from infra.local.cfn import PhysicalResource
 from infra.local.lambda_runtime import LambdaFunction, LocalLambda
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_sqs import SQSClient
 
 _logger = logging.getLogger("infra.local.streams")
 POLL_SECONDS = 0.3
+_RECORDS_PER_READ = 1000
 
 
 @dataclass(frozen=True)
@@ -73,43 +75,58 @@ def matches(pattern: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return True
 
 
+class InProcessShardReader:
+    """Reads a table's stream from TRIM_HORIZON straight out of moto's backend, which runs in this
+    process, as Lambda's poller reads it inside AWS. GetRecords over HTTP cost the stack more than
+    the webhook's own writes: moto serialises every record, both images included, through its
+    generic serialiser, even those that the filter then drops. moto's single shard is an append-only
+    list, so a position in it is the iterator. Records come out as Lambda delivers them: epoch
+    seconds for ApproximateCreationDateTime, the stack's region, the stream's ARN."""
+
+    def __init__(self, table_name: str, *, account_id: str, region: str) -> None:
+        table = dynamodb_backends[account_id][region].get_table(table_name)
+        if table.stream_shard is None:
+            raise ValueError(f"table {table_name} has no stream")
+        self._shard = table.stream_shard
+        self._stream_arn = table.describe()["TableDescription"]["LatestStreamArn"]
+        self._region = region
+        self._position = 0
+
+    def read(self, limit: int) -> list[dict[str, Any]]:
+        records = self._shard.items[self._position : self._position + limit]
+        self._position += len(records)
+        return [self._as_delivered(record.to_json()) for record in records]
+
+    def _as_delivered(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        change = dict(record["dynamodb"])
+        created = change["ApproximateCreationDateTime"]
+        if isinstance(created, datetime):
+            change["ApproximateCreationDateTime"] = int(created.timestamp())
+        return {**record, "awsRegion": self._region, "dynamodb": change, "eventSourceARN": self._stream_arn}
+
+
 class StreamConsumer:
     def __init__(
         self,
         subscription: StreamSubscription,
         environment: LocalLambda,
-        dynamodb: DynamoDBClient,
-        streams: DynamoDBStreamsClient,
+        shard: InProcessShardReader,
         sqs: SQSClient,
     ) -> None:
         self._subscription = subscription
         self._environment = environment
-        self._dynamodb = dynamodb
-        self._streams = streams
+        self._shard = shard
         self._sqs = sqs
 
     async def run(self) -> None:
-        stream_arn = self._dynamodb.describe_table(TableName=self._subscription.table_name)["Table"][
-            "LatestStreamArn"
-        ]
-        iterators = {}
-        for shard in self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-            iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
         pending: list[dict[str, Any]] = []
         while True:
-            for shard_id, iterator in list(iterators.items()):
-                answer = await asyncio.to_thread(
-                    self._streams.get_records, ShardIterator=iterator, Limit=1000
-                )
-                iterators[shard_id] = answer.get("NextShardIterator") or iterator
-                pending += [
-                    {**record, "eventSourceARN": stream_arn}
-                    for record in answer.get("Records", [])
-                    if not self._subscription.filters
-                    or any(matches(f, record) for f in self._subscription.filters)
-                ]
+            pending += [
+                record
+                for record in self._shard.read(_RECORDS_PER_READ)
+                if not self._subscription.filters
+                or any(matches(f, record) for f in self._subscription.filters)
+            ]
             while pending:
                 batch, pending = (
                     pending[: self._subscription.batch_size],
