@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import respx
 from moto import mock_aws
 
+from bench.figures import Figure, exactly, write_figures
 from bench.in_process import (
     BENCH_WORKSPACE,
     environment_for_in_process_run,
@@ -46,13 +47,46 @@ WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWrite
 @dataclass(frozen=True)
 class SyncMeasurement:
     scenario: str
+    templates: int
     answer: dict[str, Any]
     provider_requests: int
     template_writes: int
     channel_writes: int
     milliseconds: float
-    target: str
-    met: bool
+    expected_template_writes: int | None  # None: no target, as for the first sync, which writes them all
+
+    def figures(self) -> list[Figure]:
+        """Targets: one list request, and a write for each new or changed template only."""
+        expected = self.expected_template_writes
+        detail = f"{self.channel_writes} channel writes (lease, outcome), {self.milliseconds:.0f} ms"
+        area = f"template sync of a channel with {self.templates} templates"
+        return [
+            Figure(
+                area=area,
+                name=f"{self.scenario}: 360dialog requests",
+                value=self.provider_requests,
+                unit="count",
+                target=None if expected is None else exactly(1),
+                detail=detail,
+            ),
+            Figure(
+                area=area,
+                name=f"{self.scenario}: template writes",
+                value=self.template_writes,
+                unit="count",
+                target=None if expected is None else exactly(expected),
+                detail=detail,
+            ),
+        ]
+
+    @property
+    def target(self) -> str:
+        expected = self.expected_template_writes
+        return "-" if expected is None else f"1 list request, {expected} template writes"
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.expected_template_writes is None else all(f.met for f in self.figures())
 
 
 class WriteCounter:
@@ -108,8 +142,7 @@ def measure(
     number: NumberAt360dialog,
     counter: WriteCounter,
     scenario: str,
-    target: str,
-    expected_template_writes: int,
+    expected_template_writes: int | None,
 ) -> SyncMeasurement:
     number.template_list_requests = 0
     counter.take()
@@ -124,13 +157,13 @@ def measure(
     writes = counter.take()
     return SyncMeasurement(
         scenario=scenario,
+        templates=len(number.templates),
         answer=answer,
         provider_requests=number.template_list_requests,
         template_writes=writes["template"],
         channel_writes=writes["channel"],
         milliseconds=elapsed,
-        target=target,
-        met=number.template_list_requests == 1 and writes["template"] == expected_template_writes,
+        expected_template_writes=expected_template_writes,
     )
 
 
@@ -152,16 +185,10 @@ def run(templates: int, changed: int) -> list[SyncMeasurement]:
         counter = WriteCounter()
         counter.attach()
         sync = partial(measure, api, channel["id"], number=number, counter=counter)
-        first = sync(scenario=f"first sync ({templates} new)", target="-", expected_template_writes=templates)
-        unchanged = sync(
-            scenario="nothing changed", target="1 list request, 0 template writes", expected_template_writes=0
-        )
+        first = sync(scenario=f"first sync ({templates} new)", expected_template_writes=None)
+        unchanged = sync(scenario="nothing changed", expected_template_writes=0)
         change(number, changed)
-        some = sync(
-            scenario=f"{changed} changed",
-            target=f"1 list request, {changed} template writes",
-            expected_template_writes=changed,
-        )
+        some = sync(scenario=f"{changed} changed", expected_template_writes=changed)
         return [first, unchanged, some]
 
 
@@ -176,7 +203,7 @@ def report(measurements: list[SyncMeasurement], templates: int) -> None:
             f"{m.answer['created']}/{m.answer['updated']}/{m.answer['deleted']}/{m.answer['unchanged']}",
             f"{m.milliseconds:.0f}",
             m.target,
-            "-" if m.target == "-" else ("met" if m.met else "MISSED"),
+            "-" if m.met is None else ("met" if m.met else "MISSED"),
         ]
         for m in measurements
     ]
@@ -202,10 +229,13 @@ def main() -> int:
     )
     parser.add_argument("--templates", type=int, default=1000)
     parser.add_argument("--changed", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="also write the headline figures to this file")
     arguments = parser.parse_args()
     measurements = run(arguments.templates, arguments.changed)
     report(measurements, arguments.templates)
-    return 0 if all(m.met for m in measurements) else 1
+    if arguments.json:
+        write_figures(arguments.json, [f for m in measurements for f in m.figures()])
+    return 0 if all(m.met is not False for m in measurements) else 1
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ import httpx
 import respx
 from moto import mock_aws
 
+from bench.figures import Failure, Figure, Target, at_most, exactly, met_text, write_figures
 from bench.in_process import (
     BENCH_WORKSPACE,
     IN_PROCESS_ENVIRONMENT,
@@ -78,7 +79,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUEST_TIMEOUT_SECONDS = 5.0  # 360dialog gives up on a webhook call after 5 s
-LATENCY_TARGET_MS = 250.0
+LATENCY_TARGET = at_most(250)
 CUSTOMER_POOL_SIZE = 200
 REDELIVERY_SHARE = 0.2
 PHASE_PROBES = 20
@@ -92,7 +93,9 @@ OUTBOUND_WAMID = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQyRjQ2QkQ3RDhGMzUxQUJFNgA=
 
 READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+NO_EVENT = "-"
 KNOWN_CONTACT_MESSAGE = "b"
+REQUESTS_AREA = "webhook: DynamoDB requests per POST, +1 counter update"
 SHOWN_OPERATIONS = ("GetItem", "PutItem", "UpdateItem", "TransactWriteItems", "Query")
 
 GATEWAY_WEBHOOK_LINE = re.compile(r"POST /webhooks/360dialog/\S+ -> (?P<status>\d+) \(.*, (?P<ms>\d+) ms\)")
@@ -167,12 +170,6 @@ class RequestBudget:
     max_reads: int
     max_writes: int
     only_failed_writes: bool = False
-
-    def met_by(self, tally: RequestTally) -> bool:
-        within = tally.reads <= self.max_reads and tally.writes <= self.max_writes
-        if self.only_failed_writes:
-            return within and tally.failed_conditional_writes == tally.writes
-        return within
 
 
 @dataclass(frozen=True)
@@ -261,7 +258,10 @@ def event_kinds(number: SimulatedNumber, now: int) -> list[EventKind]:
     status_budget = RequestBudget("<= 1 conditional update", max_reads=1, max_writes=1)
     return [
         EventKind(
-            "-", "no event (the per-POST cost)", {"object": "whatsapp_business_account", "entry": []}, None
+            NO_EVENT,
+            "no event (the per-POST cost)",
+            {"object": "whatsapp_business_account", "entry": []},
+            None,
         ),
         EventKind(
             "a", "a new contact's first message", text("1", "Hi, is my order shipped?", now - 10), None
@@ -274,7 +274,7 @@ def event_kinds(number: SimulatedNumber, now: int) -> list[EventKind]:
         ),
         EventKind(
             "c",
-            "a duplicate (b once more)",
+            "a duplicate of that message",
             known_contact_message,
             RequestBudget(
                 "<= 1 read + 1 failed cond. write", max_reads=1, max_writes=1, only_failed_writes=True
@@ -336,6 +336,32 @@ def measure_requests_per_event() -> list[KindMeasurement]:
         return measurements
 
 
+def request_figures(measurement: KindMeasurement) -> list[Figure]:
+    """Reads and writes of one event kind, each against its budget; a budget of failed writes also
+    allows no write whose condition held. The delivery-counter update is left out, as in the table."""
+    tally, budget = measurement.tally, measurement.kind.budget
+    detail = f"{measurement.outcome}, answered {measurement.status}"
+
+    def figure(quantity: str, value: int, target: Target | None) -> Figure:
+        return Figure(
+            area=REQUESTS_AREA,
+            name=f"{measurement.kind.label}: {quantity}",
+            value=value,
+            unit="count",
+            target=target,
+            detail=detail,
+        )
+
+    figures = [
+        figure("reads", tally.reads, at_most(budget.max_reads) if budget else None),
+        figure("writes", tally.writes, at_most(budget.max_writes) if budget else None),
+    ]
+    if budget and budget.only_failed_writes:
+        successful = tally.writes - tally.failed_conditional_writes
+        figures.append(figure("successful writes", successful, exactly(0)))
+    return figures
+
+
 def report_requests(measurements: list[KindMeasurement]) -> None:
     print("\nDynamoDB requests per POST holding one event (in-process webhook, moto mock_aws)")
     headers = [
@@ -367,7 +393,7 @@ def report_requests(measurements: list[KindMeasurement]) -> None:
                 measurement.outcome,
                 str(measurement.status),
                 budget.text if budget else "-",
-                ("yes" if budget.met_by(tally) else "NO") if budget else "-",
+                ("yes" if all(f.met for f in request_figures(measurement)) else "NO") if budget else "-",
             ]
         )
     print_table(headers, rows)
@@ -826,7 +852,93 @@ def spread(values: list[float]) -> list[str]:
     return [f"{percentile(values, share):.0f}" for share in shares] + [f"{max(values):.0f}", str(len(values))]
 
 
-def report_latency(result: StackBenchResult, rate: float, known_message: RequestTally | None) -> None:
+@dataclass(frozen=True)
+class Correctness:
+    """Messages over the load by the channel's own counters (their change from before it)."""
+
+    distinct_sent: int
+    received: int
+    duplicates_dropped: int
+
+    @property
+    def lost(self) -> int:
+        return max(0, self.distinct_sent - self.received)
+
+    @property
+    def duplicated(self) -> int:
+        return max(0, self.received - self.distinct_sent)
+
+
+def correctness(result: StackBenchResult) -> Correctness | None:
+    """None when the counters were not read: the stack had not handled every POST of the load."""
+    if result.delivery is None:
+        return None
+    before = result.received_before_load
+    return Correctness(
+        len(result.load.distinct_wamids),
+        result.delivery.messages_received - before.messages_received,
+        result.delivery.duplicates_dropped - before.duplicates_dropped,
+    )
+
+
+def load_area(rate: float, seconds: float) -> str:
+    return f"webhook at {rate:g}/s for {seconds:g} s, {REDELIVERY_SHARE:.0%} redeliveries"
+
+
+def load_figures(result: StackBenchResult, rate: float, seconds: float) -> list[Figure]:
+    load, drain = result.load, result.drain
+    area = load_area(rate, seconds)
+    latencies = [r.latency_ms for r in load.results]
+    answered = sum(1 for r in load.results if r.status == 200)
+    latency_detail = (
+        f"client's view of {len(latencies)} POSTs, {answered} answered 200 within "
+        f"{REQUEST_TIMEOUT_SECONDS:g} s"
+    )
+    counted = correctness(result)
+    if counted is None:
+        count_detail = (
+            f"not checked: {len(load.results) - drain.posts_handled} POSTs still queued "
+            f"{drain.seconds_after_load:.0f} s after the load"
+        )
+    else:
+        count_detail = (
+            f"{counted.distinct_sent} distinct sent, {counted.received} received, "
+            f"{counted.duplicates_dropped} of {load.redeliveries} redeliveries dropped"
+        )
+    return [
+        Figure(
+            area=area, name="p50 latency", value=percentile(latencies, 0.5), unit="ms", detail=latency_detail
+        ),
+        Figure(
+            area=area,
+            name="p99 latency",
+            value=percentile(latencies, 0.99),
+            unit="ms",
+            target=LATENCY_TARGET,
+            detail=latency_detail,
+        ),
+        Figure(
+            area=area,
+            name="lost messages",
+            value=None if counted is None else counted.lost,
+            unit="count",
+            target=exactly(0),
+            detail=count_detail,
+        ),
+        Figure(
+            area=area,
+            name="duplicated messages",
+            value=None if counted is None else counted.duplicated,
+            unit="count",
+            target=exactly(0),
+            detail=count_detail,
+        ),
+    ]
+
+
+def report_latency(
+    result: StackBenchResult, rate: float, known_message: RequestTally | None, figures: list[Figure]
+) -> None:
     load, drain = result.load, result.drain
     statuses = Counter(r.status for r in load.results if r.status is not None)
     unanswered = Counter(r.error for r in load.results if r.status is None)
@@ -874,60 +986,48 @@ def report_latency(result: StackBenchResult, rate: float, known_message: Request
         print("\nErrors in the stack's log during the load (last line of each traceback)")
         print_table(["count", "error"], [[str(n), error] for error, n in result.errors_in_log.most_common(8)])
 
-    lost, duplicated = report_correctness(result)
-    p99 = percentile(latencies, 0.99) if latencies else math.inf
+    report_correctness(result)
     print("\nTargets")
     print_table(
-        ["target", "measured", "met"],
+        ["figure", "target", "measured", "met"],
         [
-            [
-                f"p99 <= {LATENCY_TARGET_MS:.0f} ms",
-                f"{p99:.0f} ms",
-                "yes" if p99 <= LATENCY_TARGET_MS else "NO",
-            ],
-            ["0 lost", "unknown" if lost is None else str(lost), "yes" if lost == 0 else "NO"],
-            [
-                "0 duplicated",
-                "unknown" if duplicated is None else str(duplicated),
-                "yes" if duplicated == 0 else "NO",
-            ],
+            [figure.name, figure.target_text(), figure.measured_text(), met_text(figure.met)]
+            for figure in figures
+            if figure.target is not None
         ],
     )
     report_phases(result.probe_before, result.probe_after, known_message)
 
 
-def report_correctness(result: StackBenchResult) -> tuple[int | None, int | None]:
-    """Lost and duplicated messages by the channel's own counters; None when they could not be read."""
-    load, delivery, table = result.load, result.delivery, result.table
+def report_correctness(result: StackBenchResult) -> None:
+    load, table, counted = result.load, result.table, correctness(result)
     print("\nCorrectness, from GET /channels/{id}/health (change over the load)")
-    if delivery is None or table is None:
+    if counted is None or table is None:
         print(
             f"not checked: {len(load.results) - result.drain.posts_handled} POSTs were still queued in the "
             "stack, and the health route would queue behind them."
         )
-        return None, None
-    received = delivery.messages_received - result.received_before_load.messages_received
-    dropped = delivery.duplicates_dropped - result.received_before_load.duplicates_dropped
-    distinct = len(load.distinct_wamids)
-    lost = max(0, distinct - received)
-    duplicated = max(0, received - distinct)
+        return
     print_table(
         ["figure", "value"],
         [
-            ["distinct messages sent", str(distinct)],
-            ["messages_received", str(received)],
-            [f"duplicates_dropped (redeliveries sent: {load.redeliveries})", str(dropped)],
-            ["lost (distinct sent - received)", str(lost)],
-            ["duplicated (received - distinct sent)", str(duplicated)],
+            ["distinct messages sent", str(counted.distinct_sent)],
+            ["messages_received", str(counted.received)],
+            [
+                f"duplicates_dropped (redeliveries sent: {load.redeliveries})",
+                str(counted.duplicates_dropped),
+            ],
+            ["lost (distinct sent - received)", str(counted.lost)],
+            ["duplicated (received - distinct sent)", str(counted.duplicated)],
         ],
     )
     stored = load.distinct_wamids & table.stored_wamids
     filed = load.distinct_wamids & table.filed_wamids
+    distinct = counted.distinct_sent
     print(
         f"Second opinion, the table itself (scan through moto): {len(stored)} of the {distinct} distinct "
         f"messages stored, {len(filed)} filed under a contact, {distinct - len(stored)} missing."
     )
-    return lost, duplicated
 
 
 def known_message_requests(known_message: RequestTally | None) -> Counter[str]:
@@ -1016,29 +1116,43 @@ def main() -> int:
         default=120,
         help="longest wait, after the load, for the stack to handle every POST (default 120)",
     )
+    parser.add_argument("--json", type=Path, help="also write the headline figures to this file")
     arguments = parser.parse_args()
 
     known_message: RequestTally | None = None
-    failures = []
+    figures: list[Figure] = []
+    failures: list[Failure] = []
     if arguments.only in (None, "requests"):
         try:
             measurements = measure_requests_per_event()
         except BenchFailed as requests_failure:
-            failures.append(f"requests per event: {requests_failure}")
+            failures.append(Failure(area=REQUESTS_AREA, reason=str(requests_failure)))
         else:
             report_requests(measurements)
             known_message = next(m.tally for m in measurements if m.kind.key == KNOWN_CONTACT_MESSAGE)
+            figures += [
+                figure
+                for measurement in measurements
+                if measurement.kind.key != NO_EVENT
+                for figure in request_figures(measurement)
+            ]
     if arguments.only in (None, "latency"):
         try:
             result = run_stack_bench(
                 arguments.rate, arguments.seconds, arguments.seed, arguments.settle_seconds
             )
         except BenchFailed as stack_failure:
-            failures.append(f"latency on the local stack: {stack_failure}")
+            failures.append(
+                Failure(area=load_area(arguments.rate, arguments.seconds), reason=str(stack_failure))
+            )
         else:
-            report_latency(result, arguments.rate, known_message)
-    for failure_text in failures:
-        print(f"\nFailed: {failure_text}", file=sys.stderr)
+            latency_figures = load_figures(result, arguments.rate, arguments.seconds)
+            report_latency(result, arguments.rate, known_message, latency_figures)
+            figures += latency_figures
+    for failure in failures:
+        print(f"\nFailed: {failure.area}: {failure.reason}", file=sys.stderr)
+    if arguments.json:
+        write_figures(arguments.json, figures, failures)
     return 1 if failures else 0
 
 
