@@ -482,7 +482,7 @@ def create_gateway_app(
             Route(JWKS_PATH, serve_jwks, methods=["GET"]),
             Route(OPENID_CONFIGURATION_PATH, serve_openid_configuration, methods=["GET"]),
         ]
-    starlette_routes += [*local_routes, Route("/{path:path}", gateway)]
+    starlette_routes += local_routes
 
     @asynccontextmanager
     async def stop_environments(_: Starlette) -> AsyncIterator[None]:
@@ -490,4 +490,8 @@ def create_gateway_app(
         for local_lambda in lambdas.values():
             local_lambda.close()
 
-    return Starlette(routes=starlette_routes, lifespan=stop_environments)
+    app = Starlette(routes=starlette_routes, lifespan=stop_environments)
+    # The gateway takes whatever no local route does: a catch-all `/{path:path}` route would miss a
+    # path with an encoded newline (its pattern's `.` stops there) and answer with Starlette's text 404.
+    app.router.default = gateway
+    return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 import httpx
@@ -52,3 +53,36 @@ class Frontend:
         )
         assert answer.status_code == 201, answer.text
         return answer.json()
+
+
+def seed_conversation(frontend: Frontend, simulator: Simulator) -> dict[str, str]:
+    """A connected channel, a customer's text message to it (so a contact and a conversation) and a
+    synced template, keyed by the API's path-parameter names (plus the two phone numbers)."""
+    number = simulator.new_number()
+    channel = frontend.connect(number)
+    customer = f"55119{time.time_ns() % 10**8:08d}"
+    simulator.client.post(
+        f"/_admin/numbers/{number['phone_number']}/inbound",
+        json={"from": customer, "profile_name": "Owner's Customer", "type": "text", "text": "private words"},
+    ).raise_for_status()
+    [contact] = (
+        frontend.client.get("/contacts", params={"query": customer}).raise_for_status().json()["items"]
+    )
+    [message] = frontend.client.get(f"/contacts/{contact['id']}/messages").raise_for_status().json()["items"]
+    simulator.client.put(
+        f"/_admin/numbers/{number['phone_number']}/templates/order_update/de",
+        json={
+            "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "Ihre Bestellung ist unterwegs."}],
+        },
+    ).raise_for_status()
+    frontend.client.post(f"/channels/{channel['id']}/templates/sync").raise_for_status()
+    return {
+        "channel_id": channel["id"],
+        "contact_id": contact["id"],
+        "message_id": message["id"],
+        "name": "order_update",
+        "language": "de",
+        "phone_number": channel["phone_number"],
+        "customer": customer,
+    }

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from infra.local.process import LocalStackProcess
-from tests.e2e.clients import Frontend, Simulator
+from tests.e2e.clients import Frontend, Simulator, seed_conversation
 from tests.e2e.test_local_stack import BAD_TOKENS, UNAUTHORIZED
 
 # A body each route accepts, so that what answers is the ownership check, not request validation.
@@ -67,34 +67,7 @@ def test_every_route_refuses_every_bad_token(stack: LocalStackProcess) -> None:
 
 @pytest.fixture(scope="module")
 def owners_data(frontend: Frontend, simulator: Simulator) -> dict[str, str]:
-    number = simulator.new_number()
-    channel = frontend.connect(number)
-    customer = f"55119{time.time_ns() % 10**8:08d}"
-    simulator.client.post(
-        f"/_admin/numbers/{number['phone_number']}/inbound",
-        json={"from": customer, "profile_name": "Owner's Customer", "type": "text", "text": "private words"},
-    ).raise_for_status()
-    [contact] = (
-        frontend.client.get("/contacts", params={"query": customer}).raise_for_status().json()["items"]
-    )
-    [message] = frontend.client.get(f"/contacts/{contact['id']}/messages").raise_for_status().json()["items"]
-    simulator.client.put(
-        f"/_admin/numbers/{number['phone_number']}/templates/order_update/de",
-        json={
-            "category": "UTILITY",
-            "components": [{"type": "BODY", "text": "Ihre Bestellung ist unterwegs."}],
-        },
-    ).raise_for_status()
-    frontend.client.post(f"/channels/{channel['id']}/templates/sync").raise_for_status()
-    return {
-        "channel_id": channel["id"],
-        "contact_id": contact["id"],
-        "message_id": message["id"],
-        "name": "order_update",
-        "language": "de",
-        "phone_number": channel["phone_number"],
-        "customer": customer,
-    }
+    return seed_conversation(frontend, simulator)
 
 
 def test_another_workspaces_ids_are_404_on_every_route(

@@ -39,3 +39,16 @@ def test_the_docs_function_serves_the_document_and_swagger_ui():
     assert page["statusCode"] == 200
     assert page["headers"]["Content-Type"].startswith("text/html")
     assert "SwaggerUIBundle" in page["body"]
+
+
+def test_an_answer_without_a_body_documents_no_content():
+    responses = [
+        response
+        for operations in build_document()["paths"].values()
+        for operation in operations.values()
+        for status, response in operation["responses"].items()
+        if status == "204"
+    ]
+
+    assert responses
+    assert [response for response in responses if response.get("content")] == []

@@ -75,7 +75,8 @@ def documented(
     common_errors: tuple[int, ...] = COMMON_ERRORS,
 ) -> dict[int, OpenAPIResponse]:
     """OpenAPI responses of a route: its success answer and, in the envelope, the errors it can give."""
-    success: OpenAPIResponse = {"description": description}
+    # Without a model the answer has no body; an empty map keeps Powertools from documenting one.
+    success: OpenAPIResponse = {"description": description, "content": {}}
     if model is not None:
         success["content"] = {"application/json": {"model": model}}
     answers: dict[int, OpenAPIResponse] = {status: success}
@@ -116,9 +117,13 @@ def _validation_failure(error: RequestValidationError) -> DomainError:
 
 
 class ContractResolver(APIGatewayHttpResolver):
-    """Answers what needs no parsing before anything parses: a body above the size limit, and a
-    token without a workspace (who calls comes before what they sent: request validation runs
-    before any middleware, so it is checked here)."""
+    """Answers what needs no parsing before anything parses: a body above the size limit, a token
+    without a workspace (who calls comes before what they sent: request validation runs before any
+    middleware, so it is checked here), and, where validation parses the body, one it cannot read."""
+
+    def __init__(self, *, enable_validation: bool) -> None:
+        super().__init__(enable_validation=enable_validation)
+        self._validates_body = enable_validation
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         if len(event.get("body") or "") > MAX_JSON_BODY_BYTES:
@@ -131,7 +136,33 @@ class ContractResolver(APIGatewayHttpResolver):
         authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
         if "jwt" in authorizer and _workspace_claim((authorizer["jwt"] or {}).get("claims") or {}) is None:
             return _raw_error(Unauthorized(_NO_WORKSPACE))
+        unreadable = _unreadable_body(event) if self._validates_body else None
+        if unreadable is not None:
+            return _raw_error(unreadable)
         return super().resolve(event, context)
+
+
+# Powertools' validation parses these into form fields itself (a multipart type without a boundary
+# is a bare ValueError there); this API takes JSON only, so they are refused as not JSON.
+_FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SEND_JSON = "Send the request body as JSON (Content-Type: application/json)."
+
+
+def _unreadable_body(event: Mapping[str, Any]) -> InvalidJson | None:
+    """A body Powertools' validation would fail on with an error of its own instead of a JSON error:
+    a form, or bytes that are not UTF-8 (API Gateway passes those base64-encoded)."""
+    body = event.get("body")
+    if not body:
+        return None
+    content_type = str((event.get("headers") or {}).get("content-type", "")).strip().lower()
+    if content_type.startswith(_FORM_CONTENT_TYPES):
+        return InvalidJson(_SEND_JSON)
+    if event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body).decode("utf-8")
+        except ValueError:
+            return InvalidJson("The request body is not UTF-8 text, so it is not JSON.")
+    return None
 
 
 def _raw_error(error: DomainError) -> dict[str, Any]:
@@ -154,7 +185,7 @@ def _invalid_request(error: RequestValidationError) -> Response[str]:
 
 
 def _not_json(_: RequestUnsupportedContentType) -> Response[str]:
-    return error_response(InvalidJson("Send the request body as JSON (Content-Type: application/json)."))
+    return error_response(InvalidJson(_SEND_JSON))
 
 
 def _no_route(_: NotFoundError) -> Response[str]:

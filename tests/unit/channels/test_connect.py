@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from tests.unit.dialog360_double import Dialog360Double
 from tests.unit.support import Api, load_function
@@ -156,6 +157,34 @@ def test_a_base_url_outside_360dialog_is_refused_before_the_key_leaves(api: Api,
 
 def test_non_json_body_is_400(api: Api, dialog360: Dialog360Double):
     status, body = api.call("POST", "/channels", raw_body="{name: nope")
+
+    assert status == 400
+    assert body["error"]["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"],
+)
+def test_a_form_body_is_400_not_json(api: Api, dialog360: Dialog360Double, content_type: str):
+    dialog360.add("4915112345678", CLOUD_KEY)
+    form = f"name=Support&phone_number=%2B4915112345678&api_key={CLOUD_KEY}"
+
+    status, body = api.call("POST", "/channels", raw_body=form, headers={"Content-Type": content_type})
+
+    assert status == 400
+    assert body["error"]["code"] == "invalid_json"
+    assert not dialog360.router.calls
+
+
+def test_a_body_that_is_not_utf8_is_400_not_json(api: Api, dialog360: Dialog360Double):
+    status, body = api.call(
+        "PATCH",
+        "/channels/{channel_id}",
+        path_parameters={"channel_id": "ch_x"},
+        raw_body=b'{"name": "\xff"}',
+        headers={"Content-Type": "application/json"},
+    )
 
     assert status == 400
     assert body["error"]["code"] == "invalid_json"

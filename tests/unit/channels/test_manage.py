@@ -139,6 +139,21 @@ def test_a_refused_new_key_changes_nothing(api: Api, dialog360: Dialog360Double,
     assert dialog360.numbers[0].webhook == registered
 
 
+@pytest.mark.parametrize("new_key", ["cl\u00e9-key-123456", "cloud-key-\u0000123456"])
+def test_a_key_outside_printable_ascii_is_422_before_360dialog_hears_of_it(
+    api: Api, dialog360: Dialog360Double, channel: dict, new_key: str
+):
+    calls_before = len(dialog360.router.calls)
+
+    status, body = api.call(
+        "PUT", "/channels/{channel_id}/api-key", path_parameters=_path(channel), body={"api_key": new_key}
+    )
+
+    assert status == 422
+    assert body["error"]["details"][0]["field"] == "api_key"
+    assert len(dialog360.router.calls) == calls_before
+
+
 def test_moving_to_a_number_already_connected_is_409(api: Api, dialog360: Dialog360Double, channel: dict):
     dialog360.add("4915112345679", "second-key-123456")
     api.connect("+4915112345679", "second-key-123456")

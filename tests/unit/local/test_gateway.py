@@ -458,6 +458,18 @@ def test_an_unknown_route_is_404_not_found(client: TestClient, method: str, path
     assert response.json() == {"message": "Not Found"}
 
 
+def test_a_path_with_an_encoded_newline_goes_through_the_route_table(
+    client: TestClient, issuer: LocalJwtIssuer
+) -> None:
+    routed = client.get("/items/a%0Ab", headers=_token(issuer))
+    unknown = client.get("/nope%0A", headers=_token(issuer))
+
+    assert routed.status_code == 200
+    assert routed.json()["event"]["routeKey"] == "GET /items/{item_id}"
+    assert unknown.status_code == 404
+    assert unknown.json() == {"message": "Not Found"}
+
+
 def test_a_greedy_route_takes_any_method_and_the_rest_of_the_path(
     client: TestClient, issuer: LocalJwtIssuer
 ) -> None:

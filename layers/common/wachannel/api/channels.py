@@ -15,8 +15,9 @@ from wachannel.models import Model
 ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # Sent to a new contact as a WhatsApp text message, whose body allows 4096 characters.
 Greeting = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+# Sent to 360dialog as a header value, which HTTP allows only in visible ASCII.
 ApiKey = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=512, pattern=r"^\S+$")
+    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=512, pattern=r"^[!-~]+$")
 ]
 PhoneInput = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
 
