@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 import pytest_socket
 import respx
@@ -73,8 +75,9 @@ def _no_network() -> Iterator[None]:
     pytest_socket.enable_socket()
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
+@contextmanager
+def aws_stack() -> Iterator[None]:
+    """moto with what the stack's template creates: the tables, the KMS key, the queues and the rest."""
     with mock_aws():
         template = load_template(ROOT / "template.yaml")
         create_dynamodb_tables(template, boto3.client("dynamodb"))
@@ -94,10 +97,22 @@ def aws() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def dialog360() -> Iterator[Dialog360Double]:
+@contextmanager
+def mocked_360dialog() -> Iterator[Dialog360Double]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
         yield Dialog360Double(router)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with aws_stack():
+        yield
+
+
+@pytest.fixture
+def dialog360() -> Iterator[Dialog360Double]:
+    with mocked_360dialog() as double:
+        yield double
 
 
 # A workspace with one number of each API generation at 360dialog, for the suites that need a
@@ -132,3 +147,10 @@ def on_premise_number(dialog360: Dialog360Double) -> NumberAt360dialog:
 @pytest.fixture
 def on_premise_channel(channels: Api, on_premise_number: NumberAt360dialog) -> dict[str, Any]:
     return channels.connect(f"+{ON_PREMISE_DIGITS}", ON_PREMISE_KEY, api_generation="on_premise")
+
+
+def put_uploaded_file(upload: dict[str, Any], content: bytes, content_type: str) -> None:
+    """What a client's PUT to an upload's signed URL leaves in the bucket."""
+    url = httpx.URL(upload["upload_url"])
+    key = url.path.removeprefix(f"/{MEDIA_BUCKET_NAME}").lstrip("/")
+    boto3.client("s3").put_object(Bucket=MEDIA_BUCKET_NAME, Key=key, Body=content, ContentType=content_type)

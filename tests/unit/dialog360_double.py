@@ -1,12 +1,17 @@
-"""360dialog's endpoints as the functions call them, answered with the bodies 360dialog sends."""
+"""360dialog's endpoints as the functions call them, answered with the bodies 360dialog sends, and
+the faults 360dialog or the network to it may put in their way."""
 
 from __future__ import annotations
 
 import email
 import hashlib
 import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import httpx
 import respx
@@ -19,6 +24,85 @@ PARTNER_KEY_PARAMETER = "/wachannel/test/dialog360-partner-api-key"
 PARTNER_API_KEY = "partner-key-0123456789"
 KMS_ALIAS = "alias/wachannel-test-api-keys"
 INVALID_KEY_BODY = {"meta": {"success": False, "http_code": 401, "developer_message": "Invalid api_key"}}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The requests with this method to a path that `path` (a regular expression) is found in."""
+
+    method: str
+    path: str
+
+    def matches(self, request: httpx.Request) -> bool:
+        return request.method == self.method and re.search(self.path, request.url.path) is not None
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """360dialog answers with an error and does nothing. `{api_key}` in the body stands for the key
+    the request carried, as a careless gateway echoes it."""
+
+    id: str
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    carries_out: ClassVar[bool] = False
+
+    def meet(self, request: httpx.Request, carry_out: Callable[[], httpx.Response]) -> httpx.Response:
+        body = self.body.replace("{api_key}", _credential(request))
+        content_type = "application/json" if body.startswith("{") else "text/html"
+        return httpx.Response(self.status, text=body, headers={"Content-Type": content_type, **self.headers})
+
+
+@dataclass(frozen=True)
+class NoConnection:
+    """The request never reaches 360dialog."""
+
+    id: str
+    error: type[httpx.ConnectError | httpx.ConnectTimeout]
+    carries_out: ClassVar[bool] = False
+
+    def meet(self, request: httpx.Request, carry_out: Callable[[], httpx.Response]) -> httpx.Response:
+        raise self.error(f"no connection to {request.url.host}", request=request)
+
+
+@dataclass(frozen=True)
+class LostAnswer:
+    """360dialog carries the request out, but its answer never arrives."""
+
+    id: str
+    carries_out: ClassVar[bool] = True
+
+    def meet(self, request: httpx.Request, carry_out: Callable[[], httpx.Response]) -> httpx.Response:
+        carry_out()
+        raise httpx.ReadTimeout("the answer did not arrive", request=request)
+
+
+@dataclass(frozen=True)
+class SlowAnswer:
+    """360dialog carries the request out and answers after `seconds`. respx does not enforce httpx's
+    timeouts, so the double does what the network would: it waits no longer than the request's own
+    read timeout, then the client gives up with ReadTimeout. A request without one waits it out."""
+
+    id: str
+    seconds: float
+    carries_out: ClassVar[bool] = True
+
+    def meet(self, request: httpx.Request, carry_out: Callable[[], httpx.Response]) -> httpx.Response:
+        answer = carry_out()
+        read_timeout = request.extensions.get("timeout", {}).get("read")
+        if read_timeout is not None and read_timeout < self.seconds:
+            time.sleep(read_timeout)
+            raise httpx.ReadTimeout("the answer came too late", request=request)
+        time.sleep(self.seconds)
+        return answer
+
+
+Fault = ErrorAnswer | NoConnection | LostAnswer | SlowAnswer
+
+
+def _credential(request: httpx.Request) -> str:
+    return request.headers.get("D360-API-KEY") or request.headers.get("X-API-Key") or ""
 
 
 @dataclass
@@ -89,6 +173,9 @@ class Dialog360Double:
     def __init__(self, router: respx.MockRouter) -> None:
         self.numbers: list[NumberAt360dialog] = []
         self.router = router
+        # Every request any endpoint received, faulted or not.
+        self.requests: list[httpx.Request] = []
+        self._faults: list[tuple[Endpoint, Fault]] = []
         for base in (CLOUD_URL, ON_PREMISE_URL):
             router.get(f"{base}/health_status").mock(side_effect=self._cloud_health)
             router.get(f"{base}/v1/health").mock(side_effect=self._on_premise_health)
@@ -137,6 +224,40 @@ class Dialog360Double:
         router.post(url__regex=rf"{PARTNER_URL}/partners/{PARTNER_ID}/channels/(?P<cid>[^/]+)/api_keys").mock(
             side_effect=self._new_key
         )
+        for route in router.routes:
+            route.side_effect = self._faultable(route)
+
+    @contextmanager
+    def failing(self, fault: Fault, endpoint: Endpoint) -> Iterator[None]:
+        """Every request to `endpoint` meets `fault` until the block ends."""
+        self._faults.append((endpoint, fault))
+        try:
+            yield
+        finally:
+            self._faults.remove((endpoint, fault))
+
+    def requests_to(self, endpoint: Endpoint) -> int:
+        return sum(1 for request in self.requests if endpoint.matches(request))
+
+    def _faultable(self, route: respx.Route) -> Callable[..., httpx.Response]:
+        """The route's own answer, recorded, unless a fault stands in its way."""
+        # Every route above answers with a Response, by function or as its return value.
+        side_effect = cast("Callable[..., httpx.Response] | None", route.side_effect)
+        return_value = route.return_value
+
+        def answer(request: httpx.Request, **matched: str) -> httpx.Response:
+            self.requests.append(request)
+
+            def carry_out() -> httpx.Response:
+                if side_effect is None:
+                    assert return_value is not None
+                    return return_value
+                return side_effect(request, **matched)
+
+            fault = next((fault for endpoint, fault in self._faults if endpoint.matches(request)), None)
+            return carry_out() if fault is None else fault.meet(request, carry_out)
+
+        return answer
 
     def add(self, phone_digits: str, api_key: str, generation: str = "cloud") -> NumberAt360dialog:
         number = NumberAt360dialog(phone_digits, api_key, generation, partner_channel_id=f"pc_{phone_digits}")

@@ -98,10 +98,15 @@ class Api:
         self.module = module
         self.workspace_id = workspace_id
 
-    def call(self, method: str, route: str, *, expect: int | None = None, **kwargs: Any) -> tuple[int, Any]:
+    def invoke(self, method: str, route: str, **kwargs: Any) -> dict[str, Any]:
+        """The function's whole answer as API Gateway gets it: status, headers and raw body."""
         claims = kwargs.pop("claims", workspace_claims(self.workspace_id))
         event = http_event(method, route, claims=claims, **kwargs)
-        response = self.module.lambda_handler(event, LambdaContext())
+        response: dict[str, Any] = self.module.lambda_handler(event, LambdaContext())
+        return response
+
+    def call(self, method: str, route: str, *, expect: int | None = None, **kwargs: Any) -> tuple[int, Any]:
+        response = self.invoke(method, route, **kwargs)
         body = json.loads(response["body"]) if response.get("body") else None
         if expect is not None:
             assert response["statusCode"] == expect, body

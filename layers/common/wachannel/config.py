@@ -35,6 +35,12 @@ class Dialog360Settings(BaseSettings):
     )
     dialog360_partner_id: str = ""
     dialog360_partner_api_key_parameter: str = ""
+    # Each names the RetryPolicy field after the prefix; unset, the policy's own default stands.
+    dialog360_retry_base_delay: float | None = Field(default=None, ge=0)
+    dialog360_retry_max_delay: float | None = Field(default=None, ge=0)
+    dialog360_retry_connect_timeout: float | None = Field(default=None, gt=0)
+    dialog360_retry_read_timeout: float | None = Field(default=None, gt=0)
+    dialog360_retry_total_budget_seconds: float | None = Field(default=None, gt=0)
 
     @property
     def allowed_hosts(self) -> frozenset[str]:
@@ -43,6 +49,17 @@ class Dialog360Settings(BaseSettings):
     @property
     def partner_configured(self) -> bool:
         return bool(self.dialog360_partner_id and self.dialog360_partner_api_key_parameter)
+
+    @property
+    def retry_overrides(self) -> dict[str, float]:
+        """The RetryPolicy fields the environment sets (`DIALOG360_RETRY_READ_TIMEOUT=2` sets
+        `read_timeout`). The connector builds the policy: here it would load httpx at every cold start."""
+        prefix = "dialog360_retry_"
+        return {
+            name.removeprefix(prefix): value
+            for name in type(self).model_fields
+            if name.startswith(prefix) and (value := getattr(self, name)) is not None
+        }
 
 
 class ApiSettings(CoreSettings):

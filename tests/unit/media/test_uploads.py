@@ -3,12 +3,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import boto3
-import httpx
 import pytest
 from PIL import Image
 
-from tests.unit.conftest import MEDIA_BUCKET_NAME, WORKSPACE
+from tests.unit.conftest import WORKSPACE, put_uploaded_file
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.send.conftest import customer_writes, only_contact
 from tests.unit.support import Api, load_function
@@ -41,13 +39,6 @@ def _new_upload(api: Api, channel: dict[str, Any], **fields: Any) -> tuple[int, 
     )
 
 
-def _put(upload: dict[str, Any], content: bytes, content_type: str) -> None:
-    """What a client's PUT to the signed URL leaves in the bucket."""
-    url = httpx.URL(upload["upload_url"])
-    key = url.path.removeprefix(f"/{MEDIA_BUCKET_NAME}").lstrip("/")
-    boto3.client("s3").put_object(Bucket=MEDIA_BUCKET_NAME, Key=key, Body=content, ContentType=content_type)
-
-
 def _send(api: Api, channel: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any]:
     return api.call(
         "POST", "/channels/{channel_id}/messages", path_parameters={"channel_id": channel["id"]}, body=body
@@ -61,7 +52,7 @@ def test_an_agent_uploads_a_document_and_sends_it(
     status, upload = _new_upload(send_api, channel)
     assert status == 201, upload
     assert "X-Amz-Signature=" in upload["upload_url"]
-    _put(upload, PDF, "application/pdf")
+    put_uploaded_file(upload, PDF, "application/pdf")
     message = {
         "to": only_contact(inbox)["id"],
         "type": "document",
@@ -112,7 +103,7 @@ def test_an_upload_never_completed_or_of_the_wrong_kind_is_422(
         channel,
         {"to": contact["id"], "type": "document", "media": {"upload_id": upload["upload_id"]}},
     )
-    _put(upload, PDF, "application/pdf")
+    put_uploaded_file(upload, PDF, "application/pdf")
     wrong_kind = _send(
         send_api, channel, {"to": contact["id"], "type": "image", "media": {"upload_id": upload["upload_id"]}}
     )
@@ -138,7 +129,7 @@ def test_a_square_photo_becomes_the_profile_picture(
     _, upload = _new_upload(
         send_api, channel, filename=f"logo.{image_format.lower()}", mime_type=mime_type, file_size=len(photo)
     )
-    _put(upload, photo, mime_type)
+    put_uploaded_file(upload, photo, mime_type)
 
     status, profile = profile_api.call(
         "PUT",
@@ -161,7 +152,7 @@ def test_a_photo_too_small_or_not_square_is_refused(
     _, upload = _new_upload(
         send_api, channel, filename="logo.jpg", mime_type="image/jpeg", file_size=len(photo)
     )
-    _put(upload, photo, "image/jpeg")
+    put_uploaded_file(upload, photo, "image/jpeg")
 
     status, body = profile_api.call(
         "PUT",

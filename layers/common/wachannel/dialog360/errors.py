@@ -82,7 +82,15 @@ class ProviderRateLimited(Dialog360Error, RateLimited):
 
 
 class ProviderUnavailable(Dialog360Error, ProviderTimeout):
-    """No answer from 360dialog within the budget: timeouts or connection failures (504 provider_timeout)."""
+    """No answer from 360dialog within the budget: timeouts or connection failures (504 provider_timeout).
+
+    `may_have_acted` is False when the last attempt never reached 360dialog (no connection was made),
+    so the request was surely not carried out; otherwise it may have been, and only its answer is lost.
+    """
+
+    def __init__(self, message: str, *, provider_message: str, may_have_acted: bool) -> None:
+        super().__init__(message, provider_status=None, provider_code=None, provider_message=provider_message)
+        self.may_have_acted = may_have_acted
 
 
 def is_throttling(status: int, description: ProviderErrorDescription) -> bool:

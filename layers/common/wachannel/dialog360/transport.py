@@ -231,9 +231,8 @@ class Dialog360HttpClient:
         noun = "attempt" if attempts == 1 else "attempts"
         return ProviderUnavailable(
             f"360dialog did not answer in time ({reason} after {attempts} {noun}, budget {budget:g} s).",
-            provider_status=None,
-            provider_code=None,
             provider_message=f"{reason}: {self._redact(str(error))}",
+            may_have_acted=not isinstance(error, _NOT_SENT_ERRORS),
         )
 
     def _provider_delay(self, response: httpx.Response) -> float | None:

@@ -1,5 +1,6 @@
-"""Builds 360dialog clients for channels: one shared connection pool per container, the base URL
-of each channel's API generation, and the Partner API key read from SSM on first use."""
+"""Builds 360dialog clients for channels: one shared connection pool per container, the retry policy
+from the environment, the base URL of each channel's API generation, and the Partner API key read
+from SSM on first use."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     import httpx
     from mypy_boto3_ssm import SSMClient
 
-    from wachannel.dialog360 import Dialog360Client, PartnerClient
+    from wachannel.dialog360 import Dialog360Client, PartnerClient, RetryPolicy
 
 REFRESH_SETUP_HINT = (
     "Key refresh needs 360dialog Partner API credentials: deploy with the parameters Dialog360PartnerId "
@@ -35,6 +36,12 @@ class Dialog360Connector:
 
         return build_http_client()
 
+    @cached_property
+    def _retry(self) -> RetryPolicy:
+        from wachannel.dialog360 import RetryPolicy
+
+        return RetryPolicy.model_validate(self._settings.retry_overrides)
+
     def base_url(self, api_generation: ApiGeneration, channel_base_url: str | None) -> str:
         if channel_base_url:
             return channel_base_url
@@ -48,7 +55,11 @@ class Dialog360Connector:
         from wachannel.dialog360 import Dialog360Client
 
         return Dialog360Client(
-            api_key, api_generation, self.base_url(api_generation, channel_base_url), http=self._http
+            api_key,
+            api_generation,
+            self.base_url(api_generation, channel_base_url),
+            http=self._http,
+            retry=self._retry,
         )
 
     def partner(self) -> PartnerClient:
@@ -61,6 +72,7 @@ class Dialog360Connector:
             self._settings.dialog360_partner_id,
             self._partner_api_key,
             http=self._http,
+            retry=self._retry,
         )
 
     @cached_property

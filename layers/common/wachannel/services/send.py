@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -167,7 +167,7 @@ class SendService:
             invocation,
         )
         outcome = _replayed(recorded)
-        if outcome.error is not None and not isinstance(outcome.error, ProviderUnavailable):
+        if outcome.error is not None and not _maybe_sent(outcome.error):
             raise outcome.error
         return "sent"
 
@@ -261,7 +261,7 @@ class SendService:
             error={"code": str(code if code is not None else error.code), "message": error.provider_message},
             now=self._clock.now(),
         )
-        outcome = "maybe_sent" if isinstance(error, ProviderUnavailable) else "failed"
+        outcome = "maybe_sent" if _maybe_sent(error) else "failed"
         _count(content.type, outcome)
         metrics.add_metric(
             name=f"ProviderErrors.{code if code is not None else error.code}", unit=MetricUnit.Count, value=1
@@ -445,17 +445,18 @@ class SendService:
     # ------------------------------------------------------------------ idempotent replay
     @staticmethod
     def _recordable(outcome: SendOutcome) -> dict[str, Any]:
-        """What the idempotency record keeps. A timeout may have sent the message, so its answer is
-        kept and replayed; any other failure sent nothing and raises, which frees the key to retry."""
-        if outcome.error is not None and not isinstance(outcome.error, ProviderUnavailable):
-            raise outcome.error
-        recorded: dict[str, Any] = {"message": outcome.message}
-        if outcome.error is not None:
-            recorded["timeout"] = {
-                "message": outcome.error.message,
-                "provider_message": outcome.error.provider_message,
+        """What the idempotency record keeps. A request left without an answer may have sent the
+        message, so its answer is kept and replayed; any other failure (a refusal, a connection never
+        made) sent nothing and raises, which frees the key to retry."""
+        error = outcome.error
+        if error is None:
+            return {"message": outcome.message}
+        if _maybe_sent(error):
+            return {
+                "message": outcome.message,
+                "timeout": {"message": error.message, "provider_message": error.provider_message},
             }
-        return recorded
+        raise error
 
 
 def _replayed(recorded: dict[str, Any]) -> SendOutcome:
@@ -465,12 +466,15 @@ def _replayed(recorded: dict[str, Any]) -> SendOutcome:
     return SendOutcome(
         recorded["message"],
         ProviderUnavailable(
-            timeout["message"],
-            provider_status=None,
-            provider_code=None,
-            provider_message=timeout["provider_message"],
+            timeout["message"], provider_message=timeout["provider_message"], may_have_acted=True
         ),
     )
+
+
+def _maybe_sent(error: DomainError) -> TypeGuard[ProviderUnavailable]:
+    """No answer after the request left: the message may be with the customer. A refusal, or a
+    connection never made, sent nothing."""
+    return isinstance(error, ProviderUnavailable) and error.may_have_acted
 
 
 def _check_window(last_inbound_at: datetime | None, now: datetime) -> None:
