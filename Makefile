@@ -22,7 +22,7 @@ $(TOOLS)/.installed: tools-requirements.txt
 	$(TOOLS)/bin/python -m pip install --quiet -r tools-requirements.txt
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed console
 	$(PY) -m infra.local
 
 test: lint typecheck template-lint unit e2e
@@ -41,17 +41,16 @@ template-lint: $(TOOLS)/.installed
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit -q
 
-e2e: $(VENV)/.installed
+e2e: $(VENV)/.installed console chromium
 	$(PY) -m pytest tests/e2e -q
 
 openapi: $(VENV)/.installed
 	$(PY) -m infra.openapi --write
 
+# Runs every bench/ script, prints one table of figures and targets, writes bench/report.md;
+# e.g. make bench ARGS='--webhook-seconds 10' for a shorter webhook load.
 bench: $(VENV)/.installed
-	$(PY) bench/cold_start.py
-	$(PY) bench/webhook.py
-	$(PY) bench/template_sync.py
-	$(PY) bench/send.py
+	$(PY) bench/report.py $(ARGS)
 
 # Needs AWS credentials and internet; not runnable on the development machine.
 deploy: $(TOOLS)/.installed
@@ -59,8 +58,42 @@ deploy: $(TOOLS)/.installed
 	$(TOOLS)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .local .local-test .aws-sam
+	rm -rf $(VENV) $(TOOLS) .local .local-test .aws-sam console/node_modules console/dist
 
 # Plays the customer against the running stack, e.g. make customer ARGS='text "Hi there"'.
 customer: $(VENV)/.installed
 	$(PY) -m infra.local.customer $(ARGS)
+
+# ---------------------------------------------------------------- console (console/README.md)
+.PHONY: console chromium console-screenshots
+CHROMIUM := /usr/bin/chromium
+CONSOLE_SOURCES := $(shell find console/src console/public -type f ! -name '*.gen.ts' 2>/dev/null) \
+	console/index.html console/vite.config.ts console/tsconfig.json functions/docs/openapi.json
+
+# The static app in console/dist, which the local stack serves at /console.
+console: console/dist/index.html
+
+console/node_modules/.installed: console/package.json console/package-lock.json
+	@command -v npm >/dev/null || { echo "the console needs Node.js (20.19+) and npm" >&2; exit 1; }
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
+	cd console && npm run --silent build
+
+# The browser for the console's tests: Debian's chromium (browser downloads are not possible here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the console's browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	  else \
+	    echo "the console's browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Runs the browser tests and keeps their screenshots in console/screenshots (the README shows them).
+console-screenshots: $(VENV)/.installed console chromium
+	CONSOLE_SCREENSHOT_DIR=$(CURDIR)/console/screenshots $(PY) -m pytest tests/e2e/test_console.py -q

@@ -36,6 +36,7 @@ from infra.local.cfn import (
     TemplateError,
     load_template,
 )
+from infra.local.console import CONSOLE_PATH, console_routes
 from infra.local.event_rules import RuleConsumer, create_rule_target, read_rule_subscriptions
 from infra.local.facts import JWT_PRIVATE_KEY_FILE, STACK_FACTS_FILE, ReadyNumber, StackFacts
 from infra.local.gateway import create_gateway_app, read_http_routes
@@ -315,7 +316,10 @@ class LocalStack:
             region=LOCAL_REGION,
             account_id=LOCAL_ACCOUNT_ID,
             issuer=issuer,
-            local_routes=schedule_routes(scheduler),
+            local_routes=[
+                *schedule_routes(scheduler),
+                *console_routes(REPO_ROOT / "console" / "dist", settings.stack_facts_path, DEV_WORKSPACE),
+            ],
         )
 
         for name, app in (("360dialog simulator", create_app(simulator_state)), ("gateway", gateway_app)):
@@ -427,6 +431,7 @@ def banner(facts: StackFacts, facts_path: Path, *, show_secrets: bool) -> str:
     lines = [
         f"wachannel local stack is up (pid {facts.pid}); facts in {facts_path}",
         f"  API                {facts.api_url}",
+        f"  console            {facts.api_url}{CONSOLE_PATH}/   (the {DEV_WORKSPACE} token is pre-filled)",
         f"  webhook base URL   {facts.webhook_base_url}",
         f"  360dialog sim      {facts.simulator_url}   (partner id {facts.partner_id})",
         f"  AWS (moto)         {facts.moto_url}",
