@@ -104,7 +104,13 @@ def test_an_image_is_copied_after_the_webhook_and_served_by_a_signed_url(
     assert (link["mime_type"], link["file_size"]) == ("image/jpeg", len(PICTURE))
     assert "X-Amz-Signature=" in link["url"]
     assert _stored_bytes(link["url"]) == PICTURE
-    assert _thread(inbox)[0]["media"]["status"] == "stored"
+    assert _thread(inbox)[0]["media"] == {
+        "status": "stored",
+        "mime_type": "image/jpeg",
+        "caption": "My order",
+        "file_size": len(PICTURE),
+        "voice": False,
+    }
 
 
 def test_on_premise_voice_notes_and_documents_are_copied_too(

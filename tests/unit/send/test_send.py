@@ -384,6 +384,36 @@ def test_an_unresolvable_variable_is_422_naming_it(
     assert number.sent == []
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_value_without_a_default_is_422_and_nothing_is_sent(
+    api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog, blank: str
+):
+    customer_writes(channel, number)
+    _approved_order_update(number)
+
+    status, body = send(
+        api,
+        channel,
+        {
+            "to": only_contact(inbox)["id"],
+            "type": "template",
+            "template": {
+                "name": "order_update",
+                "language": "en",
+                "parameters": {
+                    "header": ["https://cdn.example.com/h.jpg"],
+                    "body": ["Ana", blank],
+                    "buttons": [[], ["x"]],
+                },
+            },
+        },
+    )
+
+    assert status == 422, body
+    assert [p["field"] for p in body["error"]["details"]] == ["template.parameters.body.1"]
+    assert number.sent == []
+
+
 # ---------------------------------------------------------------- failures
 def test_a_refusal_is_stored_failed_and_answered_as_provider_error(
     api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog

@@ -17,6 +17,11 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,64}$")]
 AttributeValue = Annotated[str, StringConstraints(max_length=1024)]
 ATTRIBUTES_MAX = 50
+# What a message's `media` shows of the stored copy: the contract's fields and the customer's own
+# flags. 360dialog's media id, the bucket key and the copy's failure details stay inside.
+MEDIA_FIELDS_SHOWN = frozenset(
+    {"mime_type", "filename", "caption", "file_size", "sha256", "status", "voice", "animated", "link"}
+)
 
 
 def _plausible_email(value: str) -> str:
@@ -119,7 +124,7 @@ class MessageOut(Model):
             direction=item["direction"],
             type=item["type"],
             text=item.get("text"),
-            media={k: v for k, v in media.items() if k != "id"} if media else None,
+            media={k: v for k, v in media.items() if k in MEDIA_FIELDS_SHOWN} if media else None,
             template=item.get("template"),
             location=item.get("location"),
             interactive=item.get("interactive"),

@@ -89,8 +89,34 @@ def message_body(
 
 
 def template_value_problems(components: Sequence[Mapping[str, Any]], values: TemplateValues) -> list[Problem]:
-    """Values a template's header cannot take: a location header (a text value cannot give a
-    place), or a media header value that is neither a URL nor a media id."""
+    """Values that cannot be sent: a blank one (WhatsApp would show the customer a gap), and values a
+    template's header cannot take: a location header (a text value cannot give a place), or a media
+    header value that is neither a URL nor a media id."""
+    return _blank_value_problems(values) or _header_value_problems(components, values)
+
+
+def _blank_value_problems(values: TemplateValues) -> list[Problem]:
+    located = [
+        *((f"header.{index}", value) for index, value in enumerate(values.header)),
+        *((f"body.{index}", value) for index, value in enumerate(values.body)),
+        *(
+            (f"buttons.{button}.{index}", value)
+            for button, texts in enumerate(values.buttons)
+            for index, value in enumerate(texts)
+        ),
+    ]
+    return [
+        {
+            "field": f"template.parameters.{place}",
+            "message": "This value is empty, and WhatsApp would show the customer a gap: give a value, "
+            "a variable with a fallback, or save a default for this parameter.",
+        }
+        for place, value in located
+        if not value.strip()
+    ]
+
+
+def _header_value_problems(components: Sequence[Mapping[str, Any]], values: TemplateValues) -> list[Problem]:
     header = find_component(components, "HEADER")
     header_kind = header_format(header)
     field = "template.parameters.header.0"
