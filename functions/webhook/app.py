@@ -3,7 +3,6 @@ Nothing slow happens before the answer: no call to 360dialog, no media download.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -13,8 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from wachannel.api.webhook import DeliveryAccepted
 from wachannel.config import WebhookSettings, load_settings
 from wachannel.domain.channels import WEBHOOK_TOKEN_HEADER, secret_matches
-from wachannel.domain.webhook_parsing import parse_webhook
-from wachannel.errors import InvalidJson, NotFound, Unauthorized
+from wachannel.domain.webhook_parsing import read_webhook
+from wachannel.errors import NotFound, Unauthorized
 from wachannel.http import create_resolver, documented
 from wachannel.observability import HTTP_CORRELATION_PATH, logger, metrics
 from wachannel.services.webhook_factory import channel_repository, inbound_service
@@ -43,11 +42,7 @@ def receive_delivery(channel_id: str) -> Response[str]:
     token = app.current_event.headers.get(WEBHOOK_TOKEN_HEADER.lower(), "")
     if not token or not secret_matches(token, route.accepted_secret_digests):
         raise Unauthorized("The X-Webhook-Token header does not match this channel's secret.")
-    try:
-        body = json.loads(app.current_event.decoded_body or "")
-    except ValueError:
-        raise InvalidJson("The delivery is not valid JSON.") from None
-    delivery = parse_webhook(body)
+    delivery = read_webhook(app.current_event.decoded_body or "")
     report = inbound_service().accept(route, delivery)
     for message_type, count in report.message_types.items():
         metrics.add_metric(name=f"InboundMessages.{message_type}", unit=MetricUnit.Count, value=count)

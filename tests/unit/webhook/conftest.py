@@ -65,6 +65,17 @@ def table_items() -> list[dict[str, Any]]:
     return [from_item(item) for page in pages for item in page["Items"]]
 
 
+def stored_item(pk: str, sk: str) -> dict[str, Any] | None:
+    """One item of the table, read consistently; cheaper than a scan once a test has stored a lot."""
+    from wachannel.store.codec import from_item, to_item
+
+    table = load_function("channels").settings.table_name
+    item = boto3.client("dynamodb").get_item(
+        TableName=table, Key=to_item({"PK": pk, "SK": sk}), ConsistentRead=True
+    )
+    return from_item(item["Item"]) if "Item" in item else None
+
+
 def items_of(entity: str) -> list[dict[str, Any]]:
     return [item for item in table_items() if item.get("entity") == entity]
 

@@ -11,6 +11,8 @@ from pydantic import ConfigDict, Field
 from wachannel.models import Model
 
 SEARCH_TOKEN_MIN = 2
+# An entry's key holds its word: longer words are indexed by their beginning, as search matches them.
+SEARCH_TOKEN_MAX = 64
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -53,9 +55,10 @@ def search_tokens(
 ) -> set[str]:
     """The index entries a contact is found by: `p:` + its number's digits, `n:` + each name word
     (profile, first and last name, the e-mail's local part). Search matches their beginnings."""
-    tokens = {f"n:{word}" for word in name_words(profile_name, first_name, last_name)}
+    words = name_words(profile_name, first_name, last_name)
     if email:
-        tokens |= {f"n:{word}" for word in name_words(email.split("@", 1)[0])}
+        words |= name_words(email.split("@", 1)[0])
+    tokens = {f"n:{word[:SEARCH_TOKEN_MAX]}" for word in words}
     if phone_number:
         tokens.add(f"p:{phone_number.removeprefix('+')}")
     return tokens
@@ -70,7 +73,7 @@ def search_prefix(query: str) -> tuple[str, list[str]] | None:
     words = sorted(name_words(query), key=len, reverse=True)
     if not words:
         return None
-    return f"n:{words[0]}", words[1:]
+    return f"n:{words[0][:SEARCH_TOKEN_MAX]}", words[1:]
 
 
 def matches_all(contact: Contact, words: list[str]) -> bool:

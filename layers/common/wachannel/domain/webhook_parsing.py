@@ -10,6 +10,7 @@ reads more plainly field by field than as nested validation errors."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,11 +34,18 @@ from wachannel.domain.inbound import (
     Unprocessable,
     WebhookDelivery,
 )
+from wachannel.errors import InvalidJson
 
 JsonObject = dict[str, Any]
 
 CLOUD_OBJECT: Final = "whatsapp_business_account"
-MAX_EVENT_ID_LENGTH: Final = 256
+MAX_EVENT_ID_LENGTH: Final = 256  # UTF-8 bytes: ids end up in keys, which DynamoDB measures in bytes
+# WhatsApp's objects nest a few levels. Free-form parts kept as they came (referral, pricing, an
+# unsupported message's raw object) keep this many; deeper values are replaced by a marker, so a part
+# always fits DynamoDB's 32 levels and is read and written without deep recursion.
+MAX_KEPT_NESTING: Final = 16
+NESTED_TOO_DEEP: Final = f"(nested deeper than {MAX_KEPT_NESTING} levels)"
+_WA_ID_MAX_DIGITS: Final = 32
 _ON_PREMISE_ARRAYS: Final = ("contacts", "messages", "statuses", "errors")
 _INTERACTIVE_REPLY_KINDS: Final = frozenset({"button_reply", "list_reply", "nfm_reply"})
 _STATUS_VALUES: Final[dict[str, StatusValue]] = {
@@ -88,6 +96,29 @@ class _Collected:
             other_changes=self.other_changes,
             unprocessable=self.unprocessable,
         )
+
+
+def read_webhook(text: str) -> WebhookDelivery:
+    """The delivery in a request body; InvalidJson when it is not JSON. Well-formed JSON that Python
+    cannot read (nested about a thousand levels deep) is unprocessable, not a refusal: 360dialog
+    would deliver it again for days, delaying the deliveries behind it."""
+    try:
+        body = json.loads(text, parse_int=_json_int)
+    except RecursionError:
+        collected = _Collected()
+        collected.reject("JSON nested too deep to read", None)
+        return collected.delivery("cloud")
+    except ValueError:
+        raise InvalidJson("The delivery is not valid JSON.") from None
+    return parse_webhook(body)
+
+
+def _json_int(digits: str) -> int | str:
+    """Python converts at most 4,300 digits to an int; a longer number is kept as its digits."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def parse_webhook(body: object) -> WebhookDelivery:
@@ -183,20 +214,24 @@ def _read_message(message: object, contacts_by_id: dict[str, JsonObject], collec
     if timestamp is None:
         collected.reject("message with an unreadable timestamp", message)
         return
-    from_wa_id = _text(message.get("from"))
-    from_user_id = _text(message.get("from_user_id"))
+    from_wa_id = _wa_id(message.get("from"))
+    from_user_id = _event_id(message.get("from_user_id"))
     sender = _sender_contact(contacts_by_id, from_wa_id, from_user_id)
     header = _MessageHeader(
         wamid=wamid,
         from_wa_id=from_wa_id,
-        user_id=from_user_id or _text(sender.get("user_id")),
+        user_id=from_user_id or _event_id(sender.get("user_id")),
         profile_name=_text(_object_or_empty(sender.get("profile")).get("name")),
         timestamp=timestamp,
         context=_context(message.get("context")),
         referral=_object_or_none(message.get("referral")),
         errors=_provider_errors(message.get("errors")),
     )
-    collected.messages.append(_typed_message(message, header))
+    typed = _typed_message(message, header)
+    if message.get("from") is not None and from_wa_id is None and typed.raw is None:
+        # A sender this code cannot read as a number: the original keeps it.
+        typed = typed.model_copy(update={"raw": _raw(message)})
+    collected.messages.append(typed)
 
 
 def _sender_contact(
@@ -217,7 +252,7 @@ def _typed_message(message: JsonObject, header: _MessageHeader) -> InboundMessag
         except _MalformedContent:
             pass
     # `unsupported`, the older `unknown`, types newer than this code, and unreadable content alike.
-    return InboundMessage(**header, type="unsupported", raw=message)
+    return InboundMessage(**header, type="unsupported", raw=_raw(message))
 
 
 def _read_status(status: object, collected: _Collected) -> None:
@@ -371,7 +406,7 @@ def _system_message(message: JsonObject, header: _MessageHeader) -> InboundMessa
             kind=_text(system.get("type")),
             body=_text(system.get("body")),
             # Cloud names the customer's new number `wa_id`, On-Premise `new_wa_id`.
-            new_wa_id=_text(system.get("wa_id")) or _text(system.get("new_wa_id")),
+            new_wa_id=_wa_id(system.get("wa_id")) or _wa_id(system.get("new_wa_id")),
         ),
     )
 
@@ -442,9 +477,18 @@ def _text(value: object) -> str | None:
 
 
 def _event_id(value: object) -> str | None:
-    """A message id fit to key storage: opaque text of at most 256 characters."""
+    """An id fit to key storage (a message's, a user's): opaque text of at most 256 bytes."""
     text = _text(value)
-    if text is None or not text.strip() or len(text) > MAX_EVENT_ID_LENGTH:
+    if text is None or not text.strip() or len(text.encode()) > MAX_EVENT_ID_LENGTH:
+        return None
+    return text
+
+
+def _wa_id(value: object) -> str | None:
+    """A WhatsApp id: the number's digits. Anything else names nobody, rather than everybody whose
+    `from` holds no digits at all."""
+    text = _text(value)
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > _WA_ID_MAX_DIGITS:
         return None
     return text
 
@@ -471,7 +515,35 @@ def _coordinate(value: object, *, limit: float) -> float | None:
 
 
 def _object_or_none(value: object) -> JsonObject | None:
-    return value if isinstance(value, dict) else None
+    return _kept(value) if isinstance(value, dict) else None
+
+
+def _kept(value: JsonObject) -> JsonObject:
+    """A free-form part as it came, to be stored as a map: cut at `MAX_KEPT_NESTING` levels, and
+    without entries under an empty name (DynamoDB does not document empty map keys, and moto cannot
+    read them back)."""
+    kept: JsonObject = _cut(value, MAX_KEPT_NESTING, named_only=True)
+    return kept
+
+
+def _raw(message: JsonObject) -> JsonObject:
+    """A message as it came, to be stored as JSON text: cut at `MAX_KEPT_NESTING` levels."""
+    raw: JsonObject = _cut(message, MAX_KEPT_NESTING, named_only=False)
+    return raw
+
+
+def _cut(value: Any, levels: int, *, named_only: bool) -> Any:
+    if not isinstance(value, dict | list):
+        return value
+    if levels == 0:
+        return NESTED_TOO_DEEP
+    if isinstance(value, dict):
+        return {
+            key: _cut(item, levels - 1, named_only=named_only)
+            for key, item in value.items()
+            if key or not named_only
+        }
+    return [_cut(item, levels - 1, named_only=named_only) for item in value]
 
 
 def _object_or_empty(value: object) -> JsonObject:
@@ -488,4 +560,4 @@ def _part(container: JsonObject, key: str) -> JsonObject:
 def _objects(value: object) -> list[JsonObject]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise _MalformedContent
-    return value
+    return [_kept(item) for item in value]

@@ -33,6 +33,26 @@ class DeliveryReport:
     statuses_recorded: int = 0
 
 
+@dataclass
+class _Tally:
+    """What a delivery amounted to so far."""
+
+    received: int = 0
+    duplicates: int = 0
+    applied: int = 0
+    stale: int = 0
+    recorded: int = 0
+    types: Counter[str] = field(default_factory=Counter)
+
+    def counts(self) -> DeliveryCounts:
+        return DeliveryCounts(
+            messages_received=self.received,
+            duplicates_dropped=self.duplicates,
+            statuses_applied=self.applied,
+            stale_statuses_ignored=self.stale,
+        )
+
+
 class InboundService:
     def __init__(
         self,
@@ -49,20 +69,40 @@ class InboundService:
         self._clock = clock
 
     def accept(self, route: ChannelRoute, delivery: WebhookDelivery) -> DeliveryReport:
+        """Stores everything in the delivery; raises when something could not be, so that 360dialog
+        delivers it again. The channel's counters grow once per delivery, also by what a delivery
+        that fails half way stored: its redelivery then finds that stored and counts a duplicate,
+        never a second message or status."""
         now = self._clock.now()
+        tally = _Tally()
+        try:
+            self._store_events(route, delivery, now, tally)
+            unhandled = [
+                change
+                for change in delivery.other_changes
+                if not self._template_events.apply(
+                    route.workspace_id, route.channel_id, change.field, change.value, now
+                )
+            ]
+        finally:
+            self._repository.record_delivery(route.workspace_id, route.channel_id, tally.counts(), now)
+        self._log_leftovers(route, delivery, unhandled)
+        return DeliveryReport(delivery.event_count, tally.counts(), tally.types, tally.recorded)
+
+    def _store_events(
+        self, route: ChannelRoute, delivery: WebhookDelivery, now: datetime, tally: _Tally
+    ) -> None:
         workspace_id, channel_id = route.workspace_id, route.channel_id
         active = route.status == "active"
-        received = duplicates = applied = stale = recorded = 0
-        types: Counter[str] = Counter()
         copies: list[dict[str, str]] = []
         for message in delivery.messages:
-            outcome = self._repository.store_message(workspace_id, channel_id, message, now)
-            if outcome is MessageWrite.STORED:
-                received += 1
-                types[message.type] += 1
+            stored = self._repository.store_message(workspace_id, channel_id, message, now)
+            if stored.write is MessageWrite.STORED:
+                tally.received += 1
+                tally.types[message.type] += 1
             else:
-                duplicates += 1
-            if outcome is not MessageWrite.DUPLICATE and active and message.media and message.media.id:
+                tally.duplicates += 1
+            if stored.media_pending and active and message.media and message.media.id:
                 copies.append(
                     {
                         "workspace_id": workspace_id,
@@ -71,33 +111,20 @@ class InboundService:
                         "media_id": message.media.id,
                     }
                 )
-            if outcome is not MessageWrite.DUPLICATE:
+            if stored.write is not MessageWrite.DUPLICATE:
                 # A redelivery that finds the message unfiled (a concurrent delivery is filing it, or an
                 # earlier one stopped half way) files it too: filing is idempotent.
-                self._file(route, message, now, resumed=outcome is MessageWrite.RESUMED, active=active)
+                resumed = stored.write is MessageWrite.RESUMED
+                self._file(route, message, now, resumed=resumed, active=active)
         for status in delivery.statuses:
             written = self._repository.apply_status(workspace_id, channel_id, status)
-            applied += written is StatusWrite.APPLIED
-            stale += written is StatusWrite.STALE
-            duplicates += written is StatusWrite.DUPLICATE
-            recorded += written is StatusWrite.RECORDED
+            tally.applied += written is StatusWrite.APPLIED
+            tally.stale += written is StatusWrite.STALE
+            tally.duplicates += written is StatusWrite.DUPLICATE
+            tally.recorded += written is StatusWrite.RECORDED
         if copies:
             # After the messages are stored: a job never names a message that is not there.
             self._media.enqueue_copies(copies)
-        counts = DeliveryCounts(
-            messages_received=received,
-            duplicates_dropped=duplicates,
-            statuses_applied=applied,
-            stale_statuses_ignored=stale,
-        )
-        self._repository.record_delivery(workspace_id, channel_id, counts, now)
-        unhandled = [
-            change
-            for change in delivery.other_changes
-            if not self._template_events.apply(workspace_id, channel_id, change.field, change.value, now)
-        ]
-        self._log_leftovers(route, delivery, unhandled)
-        return DeliveryReport(delivery.event_count, counts, types, recorded)
 
     def _file(
         self, route: ChannelRoute, message: InboundMessage, now: datetime, *, resumed: bool, active: bool
@@ -115,62 +142,86 @@ class InboundService:
             wa_id=message.from_wa_id,
             profile_name=message.profile_name,
             now=now,
+            first_event=message.wamid,
         )
-        phone_number = canonical_whatsapp_number(message.from_wa_id) if message.from_wa_id else None
-        if resolution.created or resumed:
-            self._repository.put_contact(
-                workspace_id,
-                {
-                    "id": resolution.contact_id,
-                    "phone_number": phone_number,
-                    "whatsapp_id": message.from_wa_id,
-                    "user_id": message.user_id,
-                    "profile_name": message.profile_name,
-                    "attributes": {},
-                    "channels": {channel_id},
-                    "created_at": iso(now),
-                    "updated_at": iso(now),
-                },
-            )
-            self._repository.index_contact(
-                workspace_id,
-                resolution.contact_id,
-                remove=set(),
-                add=search_tokens(phone_number, message.profile_name, None, None, None),
-            )
+        contact_id = resolution.contact_id
         changed_name = message.profile_name and message.profile_name != resolution.previous_profile_name
         changed_wa_id = message.from_wa_id and message.from_wa_id != resolution.previous_wa_id
+        if resolution.created or resumed:
+            self._create_contact(route, contact_id, message, now)
+        elif (resolution.first_on_channel or changed_name or changed_wa_id) and not self._update_contact(
+            route, contact_id, message, now
+        ):
+            # The person's first message, delivered at the same moment, has claimed the identity but
+            # not written the contact yet: whichever of the two gets there first creates it.
+            self._create_contact(route, contact_id, message, now)
         if not resolution.created and changed_name:
             # Old name entries stay: they may also stand for names an agent gave, which this does not read.
             self._repository.index_contact(
                 workspace_id,
-                resolution.contact_id,
+                contact_id,
                 remove=set(),
-                add=search_tokens(phone_number, message.profile_name, None, None, None),
-            )
-        if not resolution.created and (resolution.first_on_channel or changed_name or changed_wa_id):
-            self._repository.update_contact_seen(
-                workspace_id,
-                resolution.contact_id,
-                channel_id=channel_id,
-                wa_id=message.from_wa_id,
-                phone_number=phone_number,
-                profile_name=message.profile_name,
-                now=now,
+                add=search_tokens(_phone_number(message), message.profile_name, None, None, None),
             )
         if message.type == "system" and message.system and message.system.new_wa_id:
-            self._move_number(route, resolution.contact_id, message.system.new_wa_id, now)
+            self._move_number(route, contact_id, message.system.new_wa_id, now)
         customer_activity = active and message.type not in _NOT_CUSTOMER_ACTIVITY
+        greet = customer_activity and resolution.first_on_channel and route.has_greeting
         self._repository.link_message(
             workspace_id,
             channel_id,
             message=message,
-            contact_id=resolution.contact_id,
+            contact_id=contact_id,
             summary=_summary(channel_id, message),
             counts_as_activity=customer_activity,
+            # The greeting is queued once the message is in its conversation (whose window lets it be
+            # sent), and the message is done only then: a delivery stopped in between is resumed.
+            done=not greet,
         )
-        if customer_activity and resolution.first_on_channel and route.has_greeting:
-            self._greetings.enqueue_greeting(workspace_id, channel_id, resolution.contact_id, message.wamid)
+        if greet:
+            self._greetings.enqueue_greeting(workspace_id, channel_id, contact_id, message.wamid)
+            self._repository.mark_filed(workspace_id, channel_id, message.wamid)
+
+    def _create_contact(
+        self, route: ChannelRoute, contact_id: str, message: InboundMessage, now: datetime
+    ) -> None:
+        phone_number = _phone_number(message)
+        created = self._repository.put_contact(
+            route.workspace_id,
+            {
+                "id": contact_id,
+                "phone_number": phone_number,
+                "whatsapp_id": message.from_wa_id,
+                "user_id": message.user_id,
+                "profile_name": message.profile_name,
+                "attributes": {},
+                "channels": {route.channel_id},
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            },
+        )
+        if not created:
+            # Written by another message of the person first: what this one saw still counts.
+            self._update_contact(route, contact_id, message, now)
+        self._repository.index_contact(
+            route.workspace_id,
+            contact_id,
+            remove=set(),
+            add=search_tokens(phone_number, message.profile_name, None, None, None),
+        )
+
+    def _update_contact(
+        self, route: ChannelRoute, contact_id: str, message: InboundMessage, now: datetime
+    ) -> bool:
+        return self._repository.update_contact_seen(
+            route.workspace_id,
+            contact_id,
+            channel_id=route.channel_id,
+            wa_id=message.from_wa_id,
+            phone_number=_phone_number(message),
+            profile_name=message.profile_name,
+            now=now,
+        )
 
     def _move_number(self, route: ChannelRoute, contact_id: str, new_wa_id: str, now: datetime) -> None:
         """The customer changed number: the new number now leads to the same contact."""
@@ -214,6 +265,10 @@ class InboundService:
                 "Delivery change not handled here",
                 extra={"channel_id": route.channel_id, "field": change.field},
             )
+
+
+def _phone_number(message: InboundMessage) -> str | None:
+    return canonical_whatsapp_number(message.from_wa_id) if message.from_wa_id else None
 
 
 def _identity_of(message: InboundMessage) -> str | None:

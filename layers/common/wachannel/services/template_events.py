@@ -17,6 +17,8 @@ from wachannel.observability import logger
 from wachannel.queues import TemplateSyncQueue
 from wachannel.store.templates import TemplateRepository
 
+_KEY_PART_MAX_BYTES = 512  # WhatsApp's longest template name
+
 
 class TemplateEvents:
     """Template status, quality and category webhooks: applied at once to the stored template; one
@@ -64,15 +66,15 @@ class TemplateEvents:
 
 
 def _template_update(field: str, value: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]] | None:
-    name = value.get("message_template_name")
-    language = value.get("message_template_language")
-    if not isinstance(name, str) or not name:
+    name = _key_part(value.get("message_template_name"))
+    if name is None:
         return None
-    language = language if isinstance(language, str) and language else None
+    language = _key_part(value.get("message_template_language"))
     if field == "message_template_status_update" and isinstance(value.get("event"), str):
+        reason = value.get("reason")
         changes = {
             "status": normalise_status(value["event"]),
-            "rejected_reason": normalise_rejected_reason(value.get("reason")),
+            "rejected_reason": normalise_rejected_reason(reason if isinstance(reason, str) else None),
         }
     elif field == "message_template_quality_update":
         changes = {"quality_score": normalise_quality_score(value.get("new_quality_score"))}
@@ -81,3 +83,9 @@ def _template_update(field: str, value: dict[str, Any]) -> tuple[str, str | None
     else:
         return None
     return name, language, changes
+
+
+def _key_part(value: Any) -> str | None:
+    """A template name or language that fits the template's key (which DynamoDB bounds at 1,024
+    bytes); a longer one names no template WhatsApp allows."""
+    return value if isinstance(value, str) and 0 < len(value.encode()) <= _KEY_PART_MAX_BYTES else None

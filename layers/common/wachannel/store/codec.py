@@ -3,7 +3,9 @@ TypeSerializer imports boto3 itself, which repositories otherwise load only on f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 AttributeValue = dict[str, Any]
@@ -16,7 +18,8 @@ def to_attribute(value: Any) -> AttributeValue:
     if isinstance(value, bool):
         return {"BOOL": value}
     if isinstance(value, int | float):
-        return {"N": str(value)}
+        # What WhatsApp sends in free-form parts may be no number DynamoDB holds; its text is kept.
+        return {"N": str(value)} if _fits_dynamodb_number(value) else {"S": str(value)}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, bytes):
@@ -30,6 +33,17 @@ def to_attribute(value: Any) -> AttributeValue:
     if isinstance(value, list | tuple):
         return {"L": [to_attribute(v) for v in value]}
     raise TypeError(f"Cannot store a {type(value).__name__} in DynamoDB")
+
+
+def _fits_dynamodb_number(value: int | float) -> bool:
+    """DynamoDB's numbers: at most 38 significant digits, magnitude 1E-130 to under 1E+126."""
+    if not math.isfinite(value):
+        return False
+    if value == 0:
+        return True
+    number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    significant = "".join(map(str, number.as_tuple().digits)).rstrip("0")
+    return len(significant) <= 38 and -130 <= number.adjusted() <= 125
 
 
 def from_attribute(attribute: Mapping[str, Any]) -> Any:

@@ -50,6 +50,14 @@ class MessageWrite(Enum):
     RESUMED = "resumed"
 
 
+@dataclass(frozen=True)
+class StoredMessage:
+    write: MessageWrite
+    # The message's file is still to be copied: true for a new media message, and for a stored one
+    # whose copy is not done (the delivery that stored it may have stopped before queueing the job).
+    media_pending: bool
+
+
 class StatusWrite(Enum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"
@@ -74,6 +82,10 @@ class DeliveryCounts:
     stale_statuses_ignored: int = 0
 
 
+def _first_event_attribute(channel_id: str) -> str:
+    return f"first_event#{channel_id}"
+
+
 class InboundRepository:
     def __init__(self, table_name: str, client: Callable[[], DynamoDBClient]) -> None:
         self._table = table_name
@@ -81,7 +93,7 @@ class InboundRepository:
 
     def store_message(
         self, workspace_id: str, channel_id: str, message: InboundMessage, now: datetime
-    ) -> MessageWrite:
+    ) -> StoredMessage:
         content = message.model_dump(mode="json", include=set(_CONTENT_FIELDS), exclude_none=True)
         if not content.get("errors"):
             content.pop("errors", None)
@@ -121,8 +133,13 @@ class InboundRepository:
             )
         except client.exceptions.ConditionalCheckFailedException as error:
             existing = from_item(cast("dict[str, Any]", error.response.get("Item") or {}))
-            return MessageWrite.DUPLICATE if existing.get("filed") else MessageWrite.RESUMED
-        return MessageWrite.STORED
+            return StoredMessage(
+                MessageWrite.DUPLICATE if existing.get("filed") else MessageWrite.RESUMED,
+                media_pending=(existing.get("media") or {}).get("status") == "pending",
+            )
+        return StoredMessage(
+            MessageWrite.STORED, media_pending="media" in content and message.type in MEDIA_TYPES
+        )
 
     def resolve_contact(
         self,
@@ -134,14 +151,26 @@ class InboundRepository:
         wa_id: str | None,
         profile_name: str | None,
         now: datetime,
+        first_event: str | None = None,
     ) -> ContactResolution:
         """Claims the identity for a new contact, or finds the contact that holds it, in one write:
-        concurrent first messages of one person all land on the contact the first one created."""
+        concurrent first messages of one person all land on the contact the first one created.
+
+        The identity also keeps which message brought the person onto each channel
+        (`first_event`), so a redelivery of that message, after a delivery that stopped half way,
+        is still the first on the channel. A contact made by a send has no such message."""
         sets = [
             "contact_id = if_not_exists(contact_id, :new_id)",
             "created_at = if_not_exists(created_at, :now)",
+            "#first_event = if_not_exists(#first_event, :first_event)",
         ]
-        values: dict[str, Any] = {":new_id": new_contact_id, ":now": iso(now), ":channel": {channel_id}}
+        values: dict[str, Any] = {
+            ":new_id": new_contact_id,
+            ":now": iso(now),
+            ":channel": {channel_id},
+            # False, which no message id equals, when a send made the contact.
+            ":first_event": first_event or False,
+        }
         if wa_id:
             sets.append("wa_id = :wa_id")
             values[":wa_id"] = wa_id
@@ -152,6 +181,7 @@ class InboundRepository:
             TableName=self._table,
             Key=to_item({"PK": keys.identity_pk(workspace_id, identity), "SK": keys.IDENTITY_SK}),
             UpdateExpression=f"SET {', '.join(sets)} ADD channel_ids :channel",
+            ExpressionAttributeNames={"#first_event": _first_event_attribute(channel_id)},
             ExpressionAttributeValues=to_item(values),
             ReturnValues="ALL_OLD",
         )
@@ -159,13 +189,15 @@ class InboundRepository:
         return ContactResolution(
             contact_id=str(previous.get("contact_id", new_contact_id)),
             created="contact_id" not in previous,
-            first_on_channel=channel_id not in previous.get("channel_ids", set()),
+            first_on_channel=channel_id not in previous.get("channel_ids", set())
+            or (first_event is not None and previous.get(_first_event_attribute(channel_id)) == first_event),
             previous_wa_id=previous.get("wa_id"),
             previous_profile_name=previous.get("profile_name"),
         )
 
-    def put_contact(self, workspace_id: str, contact: dict[str, Any]) -> None:
-        """Creates the contact item once; a resumed delivery may try again harmlessly."""
+    def put_contact(self, workspace_id: str, contact: dict[str, Any]) -> bool:
+        """Creates the contact item once; False when it is there already (another message of the
+        person wrote it, or a resumed delivery tries again)."""
         client = self._client()
         values = {
             "PK": keys.contact_pk(workspace_id, contact["id"]),
@@ -183,7 +215,8 @@ class InboundRepository:
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except client.exceptions.ConditionalCheckFailedException:
-            return
+            return False
+        return True
 
     def index_contact(self, workspace_id: str, contact_id: str, *, remove: set[str], add: set[str]) -> None:
         write_search_tokens(self._client(), self._table, workspace_id, contact_id, remove=remove, add=add)
@@ -198,7 +231,8 @@ class InboundRepository:
         phone_number: str | None,
         profile_name: str | None,
         now: datetime,
-    ) -> None:
+    ) -> bool:
+        """False when the contact item is not there (yet): its identity is claimed before it is written."""
         sets = ["updated_at = :now"]
         values: dict[str, Any] = {":now": iso(now), ":channel": {channel_id}}
         for name, value in (
@@ -209,13 +243,18 @@ class InboundRepository:
             if value:
                 sets.append(f"{name} = :{name}")
                 values[f":{name}"] = value
-        self._client().update_item(
-            TableName=self._table,
-            Key=to_item({"PK": keys.contact_pk(workspace_id, contact_id), "SK": keys.CONTACT_SK}),
-            UpdateExpression=f"SET {', '.join(sets)} ADD channels :channel",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item(values),
-        )
+        client = self._client()
+        try:
+            client.update_item(
+                TableName=self._table,
+                Key=to_item({"PK": keys.contact_pk(workspace_id, contact_id), "SK": keys.CONTACT_SK}),
+                UpdateExpression=f"SET {', '.join(sets)} ADD channels :channel",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item(values),
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def link_message(
         self,
@@ -226,13 +265,16 @@ class InboundRepository:
         contact_id: str,
         summary: dict[str, Any],
         counts_as_activity: bool,
+        done: bool = True,
     ) -> bool:
         """Files the message under its contact and, unless a newer message got there first, moves
-        the conversation's activity and window forward. True when the conversation moved."""
+        the conversation's activity and window forward. True when the conversation moved. With
+        `done` false the message stays marked unfiled, so that a redelivery finishes its work
+        (`mark_filed` ends it)."""
         sort_key = f"{iso(message.timestamp)}#{message.wamid}"
         filing = Update(
             sets={
-                "filed": True,
+                "filed": done,
                 "contact_id": contact_id,
                 "GSI1PK": keys.contact_messages_gsi(workspace_id, contact_id),
                 "GSI1SK": sort_key,
@@ -290,6 +332,14 @@ class InboundRepository:
             return False
         return True
 
+    def mark_filed(self, workspace_id: str, channel_id: str, wamid: str) -> None:
+        self._client().update_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.message_pk(workspace_id, channel_id, wamid), "SK": keys.MESSAGE_SK}),
+            UpdateExpression="SET filed = :filed",
+            ExpressionAttributeValues=to_item({":filed": True}),
+        )
+
     def apply_status(self, workspace_id: str, channel_id: str, status: StatusUpdate) -> StatusWrite:
         """One conditional update: the status replaces only one of lower rank. A status for a message
         not stored yet creates a placeholder that the message merges into when it is stored."""
@@ -302,14 +352,23 @@ class InboundRepository:
         rank = rank_of(status.status)
         client = self._client()
         if rank is None:
-            client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression=(
-                    "SET other_statuses = list_append(if_not_exists(other_statuses, :empty), :seen)"
-                ),
-                ExpressionAttributeValues=to_item({":empty": [], ":seen": [observed]}),
-            )
+            # Kept once per value and time, however often it is delivered.
+            seen = f"{status.status_raw}@{observed['at']}"
+            try:
+                client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression=(
+                        "SET other_statuses = list_append(if_not_exists(other_statuses, :empty), :observed) "
+                        "ADD other_statuses_seen :seen_set"
+                    ),
+                    ConditionExpression="NOT contains(other_statuses_seen, :seen)",
+                    ExpressionAttributeValues=to_item(
+                        {":empty": [], ":observed": [observed], ":seen_set": {seen}, ":seen": seen}
+                    ),
+                )
+            except client.exceptions.ConditionalCheckFailedException:
+                return StatusWrite.DUPLICATE
             return StatusWrite.RECORDED
         sets = ["#status = :status", "status_rank = :rank", "status_updated_at = :at"]
         values: dict[str, Any] = {":status": status.status, ":rank": rank, ":at": iso(status.timestamp)}
