@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
 
+import boto3
 import httpx
+
+from infra.local.aws import LOCAL_REGION
+from infra.local.process import LocalStackProcess
 
 
 class Simulator:
@@ -35,9 +40,13 @@ class Simulator:
 
 
 class Frontend:
-    def __init__(self, base_url: str, token: str) -> None:
+    """A workspace's agent. Given `answers`, the body of every answer it gets is appended there, so
+    that the session can search them all for secrets."""
+
+    def __init__(self, base_url: str, token: str, answers: list[str] | None = None) -> None:
+        hooks = {"response": [_recorder(answers)]} if answers is not None else {}
         self.client = httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30, event_hooks=hooks
         )
 
     def connect(self, number: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -86,3 +95,53 @@ def seed_conversation(frontend: Frontend, simulator: Simulator) -> dict[str, str
         "phone_number": channel["phone_number"],
         "customer": customer,
     }
+
+
+def _recorder(answers: list[str]) -> Any:
+    def record(response: httpx.Response) -> None:
+        response.read()
+        answers.append(response.text)
+
+    return record
+
+
+class BusTap:
+    """An SQS queue subscribed to every event on the stack's bus, as a consumer of the events would be."""
+
+    def __init__(self, stack: LocalStackProcess, name: str) -> None:
+        session = boto3.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name=LOCAL_REGION
+        )
+        events = session.client("events", endpoint_url=stack.facts.moto_url)
+        self._sqs = session.client("sqs", endpoint_url=stack.facts.moto_url)
+        [bus] = [b["Name"] for b in events.list_event_buses()["EventBuses"] if b["Name"] != "default"]
+        self._queue_url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
+        queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["wachannel"]}))
+        events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}])
+
+    def collect(self, wanted: set[str], seconds: float = 20) -> list[dict[str, Any]]:
+        """Events until one of each wanted detail-type has come, or `seconds` have passed."""
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not wanted <= {e["detail-type"] for e in seen}:
+            seen += self._receive(wait_seconds=1)
+        return seen
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Every event the queue holds now."""
+        seen: list[dict[str, Any]] = []
+        while batch := self._receive(wait_seconds=0):
+            seen += batch
+        return seen
+
+    def _receive(self, *, wait_seconds: int) -> list[dict[str, Any]]:
+        answer = self._sqs.receive_message(
+            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        )
+        messages = answer.get("Messages", [])
+        for message in messages:
+            self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return [json.loads(message["Body"]) for message in messages]

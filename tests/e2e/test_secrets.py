@@ -1,12 +1,16 @@
-"""No API key or webhook secret reaches a log line, an error or a list response. The log searched is
-everything the stack printed during the whole e2e session, so this module runs last."""
+"""No API key or webhook secret reaches a log line, an event, an error or a list response. What is
+searched is everything of the whole e2e session: all the stack printed, every event on the bus and
+every answer the agents' clients got; so this module runs last."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 
 from infra.local.process import LocalStackProcess
 from tests.e2e.clients import Frontend, Simulator
+from tests.e2e.conftest import SessionRecord
 
 
 def _exercise_every_channel_route(frontend: Frontend, simulator: Simulator) -> tuple[set[str], list[str]]:
@@ -30,8 +34,8 @@ def _exercise_every_channel_route(frontend: Frontend, simulator: Simulator) -> t
     return {number["api_key"], replacement, refused_key}, [answer.text for answer in answers[1:]]
 
 
-def test_no_key_or_secret_in_logs_errors_or_lists(
-    stack: LocalStackProcess, frontend: Frontend, simulator: Simulator
+def test_no_key_or_secret_in_logs_events_errors_or_lists(
+    stack: LocalStackProcess, frontend: Frontend, simulator: Simulator, session_record: SessionRecord
 ) -> None:
     keys, bodies = _exercise_every_channel_route(frontend, simulator)
     numbers = simulator.client.get("/_admin/numbers").raise_for_status().json()
@@ -48,13 +52,17 @@ def test_no_key_or_secret_in_logs_errors_or_lists(
         for token in stack.tokens.values()
     ]
     log = stack.log_path.read_text()
+    events = json.dumps(session_record.bus.drain())
+    answers = "\n".join(session_record.answers + bodies + lists)
 
     assert webhook_secrets, "the session registered webhooks"
     assert len(log.splitlines()) > 50, "the log holds the session's lines"
+    assert "message.received" in events, "the bus carried the session's events"
+    assert len(session_record.answers) > 100, "the agents' answers were recorded"
     for secret in secrets:
         assert secret not in log
-        for body in bodies + lists:
-            assert secret not in body
+        assert secret not in events
+        assert secret not in answers
 
 
 def _auth(token: str) -> dict[str, str]:
