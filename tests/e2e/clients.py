@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import boto3
 import httpx
@@ -39,11 +40,17 @@ class Simulator:
         return str(answer.raise_for_status().json()["api_key"])
 
 
-class Frontend:
-    """A workspace's agent. Given `answers`, the body of every answer it gets is appended there, so
-    that the session can search them all for secrets."""
+class Answer(NamedTuple):
+    method: str
+    path: str
+    body: str
 
-    def __init__(self, base_url: str, token: str, answers: list[str] | None = None) -> None:
+
+class Frontend:
+    """A workspace's agent. Given `answers`, every answer it gets is appended there, so that the
+    session can search them all for secrets."""
+
+    def __init__(self, base_url: str, token: str, answers: list[Answer] | None = None) -> None:
         hooks = {"response": [_recorder(answers)]} if answers is not None else {}
         self.client = httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30, event_hooks=hooks
@@ -97,10 +104,10 @@ def seed_conversation(frontend: Frontend, simulator: Simulator) -> dict[str, str
     }
 
 
-def _recorder(answers: list[str]) -> Any:
+def _recorder(answers: list[Answer]) -> Any:
     def record(response: httpx.Response) -> None:
         response.read()
-        answers.append(response.text)
+        answers.append(Answer(response.request.method, response.request.url.path, response.text))
 
     return record
 
@@ -122,11 +129,13 @@ class BusTap:
         events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["wachannel"]}))
         events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}])
 
-    def collect(self, wanted: set[str], seconds: float = 20) -> list[dict[str, Any]]:
-        """Events until one of each wanted detail-type has come, or `seconds` have passed."""
+    def collect(
+        self, enough: Callable[[list[dict[str, Any]]], bool], seconds: float = 20
+    ) -> list[dict[str, Any]]:
+        """Events until those seen are `enough`, or `seconds` have passed."""
         seen: list[dict[str, Any]] = []
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not wanted <= {e["detail-type"] for e in seen}:
+        while time.monotonic() < deadline and not enough(seen):
             seen += self._receive(wait_seconds=1)
         return seen
 

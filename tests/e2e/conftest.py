@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from infra.local.process import LocalStackDidNotStart, LocalStackProcess, start_local_stack_process
-from tests.e2e.clients import BusTap, Frontend, Simulator
+from tests.e2e.clients import Answer, BusTap, Frontend, Simulator
 
 _E2E_DIR = Path(__file__).parent
 _SEARCHED_LAST = _E2E_DIR / "test_secrets.py"
@@ -46,7 +46,7 @@ class SessionRecord:
     """What the whole e2e run showed a client: every answer the agents' clients got, and every event
     the bus carried (tapped from the session's start). tests/e2e/test_secrets.py searches them."""
 
-    answers: list[str]
+    answers: list[Answer]
     bus: BusTap
 
 

@@ -9,7 +9,7 @@ import json
 import httpx
 
 from infra.local.process import LocalStackProcess
-from tests.e2e.clients import Frontend, Simulator
+from tests.e2e.clients import Answer, Frontend, Simulator
 from tests.e2e.conftest import SessionRecord
 
 
@@ -53,12 +53,15 @@ def test_no_key_or_secret_in_logs_events_errors_or_lists(
     ]
     log = stack.log_path.read_text()
     events = json.dumps(session_record.bus.drain())
-    answers = "\n".join(session_record.answers + bodies + lists)
+    # Viewing a channel's key is the one answer that holds it, by design (and audited).
+    answers = "\n".join(
+        [answer.body for answer in session_record.answers if not _is_key_view(answer)] + bodies + lists
+    )
 
     assert webhook_secrets, "the session registered webhooks"
     assert len(log.splitlines()) > 50, "the log holds the session's lines"
     assert "message.received" in events, "the bus carried the session's events"
-    assert len(session_record.answers) > 100, "the agents' answers were recorded"
+    assert len(session_record.answers) > len(bodies), "the agents' answers were recorded, these too"
     for secret in secrets:
         assert secret not in log
         assert secret not in events
@@ -67,3 +70,7 @@ def test_no_key_or_secret_in_logs_events_errors_or_lists(
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def _is_key_view(answer: Answer) -> bool:
+    return answer.method == "GET" and answer.path.endswith("/api-key")

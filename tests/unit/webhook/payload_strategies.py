@@ -16,7 +16,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 
 from tests.unit.inbound.support import FIXTURE_NAMES, load_fixture
-from wachannel.domain.webhook_parsing import CLOUD_OBJECT, parse_webhook
+from wachannel.domain.webhook_parsing import CLOUD_OBJECT, READABLE_MESSAGE_TYPES, parse_webhook
 
 Json = Any
 Path = tuple[str | int, ...]
@@ -24,27 +24,8 @@ Generation = Literal["cloud", "on_premise"]
 GENERATIONS: tuple[Generation, ...] = ("cloud", "on_premise")
 
 T0 = 1795000000
-KNOWN_MESSAGE_TYPES = frozenset(
-    {
-        "text",
-        "image",
-        "video",
-        "audio",
-        "voice",
-        "document",
-        "sticker",
-        "location",
-        "contacts",
-        "interactive",
-        "button",
-        "reaction",
-        "order",
-        "system",
-        "request_welcome",
-        "unsupported",
-        "unknown",
-    }
-)
+# WhatsApp's own name for what it cannot show, and the parser's for what it does not know.
+KNOWN_MESSAGE_TYPES = READABLE_MESSAGE_TYPES | {"unsupported", "unknown"}
 
 
 @dataclass(frozen=True)

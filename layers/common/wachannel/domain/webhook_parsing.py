@@ -432,6 +432,8 @@ _CONTENT_READERS: Final[dict[str, Callable[[JsonObject, _MessageHeader], Inbound
     "system": _system_message,
     "request_welcome": _request_welcome_message,
 }
+# The message types read into typed content; any other is stored as `unsupported`.
+READABLE_MESSAGE_TYPES: Final = frozenset(_CONTENT_READERS)
 
 
 def _context(value: object) -> MessageContext | None:
