@@ -361,22 +361,8 @@ def test_an_unresolvable_variable_is_422_naming_it(
     customer_writes(channel, number)
     _approved_order_update(number)
 
-    status, body = send(
-        api,
-        channel,
-        {
-            "to": only_contact(inbox)["id"],
-            "type": "template",
-            "template": {
-                "name": "order_update",
-                "language": "en",
-                "parameters": {
-                    "header": ["https://cdn.example.com/h.jpg"],
-                    "body": ["{{contact.first_name}}", "{{contact.attributes.order_id}}"],
-                    "buttons": [[], ["x"]],
-                },
-            },
-        },
+    status, body = _send_order_update(
+        api, inbox, channel, ["{{contact.first_name}}", "{{contact.attributes.order_id}}"]
     )
 
     assert status == 422
@@ -391,27 +377,27 @@ def test_a_blank_value_without_a_default_is_422_and_nothing_is_sent(
     customer_writes(channel, number)
     _approved_order_update(number)
 
-    status, body = send(
-        api,
-        channel,
-        {
-            "to": only_contact(inbox)["id"],
-            "type": "template",
-            "template": {
-                "name": "order_update",
-                "language": "en",
-                "parameters": {
-                    "header": ["https://cdn.example.com/h.jpg"],
-                    "body": ["Ana", blank],
-                    "buttons": [[], ["x"]],
-                },
-            },
-        },
-    )
+    status, body = _send_order_update(api, inbox, channel, ["Ana", blank])
 
     assert status == 422, body
     assert [p["field"] for p in body["error"]["details"]] == ["template.parameters.body.1"]
     assert number.sent == []
+
+
+def _send_order_update(
+    api: Api, inbox: Api, channel: dict[str, Any], body_values: list[str]
+) -> tuple[int, Any]:
+    """order_update to the only contact, with its header and button filled and the body as given."""
+    template = {
+        "name": "order_update",
+        "language": "en",
+        "parameters": {
+            "header": ["https://cdn.example.com/h.jpg"],
+            "body": body_values,
+            "buttons": [[], ["x"]],
+        },
+    }
+    return send(api, channel, {"to": only_contact(inbox)["id"], "type": "template", "template": template})
 
 
 # ---------------------------------------------------------------- failures
