@@ -15,6 +15,7 @@ import { Home } from "./screens/Home";
 import { Inbox } from "./screens/inbox/Inbox";
 import { BusinessProfileScreen } from "./screens/profile/BusinessProfile";
 import { SignIn } from "./screens/SignIn";
+import { SignInCallback } from "./screens/SignInCallback";
 import { TemplateBuilderScreen } from "./screens/templates/TemplateBuilder";
 import { TemplateDetailScreen } from "./screens/templates/TemplateDetail";
 import { TemplateListScreen } from "./screens/templates/TemplateList";
@@ -22,6 +23,7 @@ import { TemplateListScreen } from "./screens/templates/TemplateList";
 export const ROUTES: readonly RouteDefinition[] = [
   { path: "/", screen: Home },
   { path: "/sign-in", screen: SignIn, public: true },
+  { path: "/sign-in/callback", screen: SignInCallback, public: true },
   { path: "/channels", screen: ChannelList },
   { path: "/channels/new", screen: AddChannel },
   { path: "/channels/:channelId", screen: ChannelHealthScreen },

@@ -11,6 +11,7 @@ const TOKEN_KEY = "wachannel.console.token";
 export interface TokenClaims {
   workspaceId: string | null;
   subject: string | null;
+  email: string | null;
   expiresAt: Date | null;
 }
 
@@ -58,22 +59,30 @@ export function useToken(): string | null {
   return token;
 }
 
-/** The claims of a JWT, without checking it; null when it is not a JWT. */
-export function readClaims(token: string): TokenClaims | null {
-  const payload = token.split(".")[1];
-  if (token.split(".").length !== 3 || !payload) return null;
+/** The payload of a JWT, without checking it; null when it is not a JWT. */
+export function readJwtPayload(token: string): Record<string, unknown> | null {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[1]) return null;
   try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const claims = JSON.parse(decodeURIComponent(escapeBytes(json))) as Record<string, unknown>;
-    const workspace = claims.workspace_id ?? claims["custom:workspace_id"];
-    return {
-      workspaceId: typeof workspace === "string" ? workspace : null,
-      subject: typeof claims.sub === "string" ? claims.sub : null,
-      expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null,
-    };
+    const json = atob(parts[1].replace(/-/g, "+").replace(/_/g, "/"));
+    const payload: unknown = JSON.parse(decodeURIComponent(escapeBytes(json)));
+    return typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : null;
   } catch {
     return null;
   }
+}
+
+/** What a JWT's claims say about who is signed in, without checking it; null when it is not a JWT. */
+export function readClaims(token: string): TokenClaims | null {
+  const claims = readJwtPayload(token);
+  if (claims === null) return null;
+  const workspace = claims.workspace_id ?? claims["custom:workspace_id"];
+  return {
+    workspaceId: typeof workspace === "string" ? workspace : null,
+    subject: typeof claims.sub === "string" ? claims.sub : null,
+    email: typeof claims.email === "string" ? claims.email : null,
+    expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null,
+  };
 }
 
 function escapeBytes(binary: string): string {

@@ -153,7 +153,7 @@ consoleTest("a deep link asks for sign-in, then opens where it pointed", async (
 
   await page.goto(`${process.env.CONSOLE_URL}channels/${channel.id}/audit`);
   await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Use this token" }).click();
 
   await page.getByRole("heading", { name: "Deep link", level: 1 }).waitFor();
   await page.locator('table.audit tr[data-action="webhook_registered"]').waitFor();
@@ -182,6 +182,6 @@ consoleTest("a token the API refuses ends the session", async ({ page, allowCons
 
   // Signing in with it again is refused on the token's field.
   await page.getByLabel("Token").fill(forged);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Use this token" }).click();
   assert.match(await fieldError(page, "Token"), /The API refused this token/);
 });

@@ -192,7 +192,7 @@ export async function signIn(page) {
   await page.goto(env.consoleUrl);
   await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
   assert.equal(await page.getByLabel("Token").inputValue(), env.devToken, "the dev token is pre-filled");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Use this token" }).click();
   await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor();
 }
 

@@ -2,8 +2,9 @@
 static host would serve it, and `/console/config.json` answered from the running stack's facts.
 
 The console calls the public API only. The one thing it learns from the local stack is config.json: the API
-is this origin, and the dev workspace's token is offered on the sign-in screen (the console honours it only
-on a loopback host). Deployed, config.json is the build's static file, naming the API's URL.
+is this origin, the identity provider is the stack's own issuer (its hosted sign-in, as Cognito's would be),
+and the dev workspace's token is offered on the sign-in screen (the console honours it only on a loopback
+host). Deployed, config.json is the build's static file, naming the API's URL and the identity provider.
 """
 
 import html
@@ -83,11 +84,21 @@ def console_routes(dist_dir: Path, facts_path: Path, dev_workspace: str) -> list
 
     async def serve_config(_: Request) -> Response:
         try:
-            dev_token = StackFacts.read(facts_path).tokens.get(dev_workspace)
+            facts = StackFacts.read(facts_path)
         except (OSError, ValueError, KeyError):
             return JSONResponse({"message": "The local stack is still starting."}, status_code=503)
         return JSONResponse(
-            {"api_url": None, "dev_token": dev_token, "environment": "local stack"},
+            {
+                "api_url": None,
+                "dev_token": facts.tokens.get(dev_workspace),
+                "environment": "local stack",
+                # Endpoints come from the issuer's discovery document, as for any OIDC issuer.
+                "oidc": {
+                    "name": "the local issuer",
+                    "issuer": facts.jwt_issuer,
+                    "client_id": facts.jwt_audience,
+                },
+            },
             headers={"cache-control": "no-store"},
         )
 

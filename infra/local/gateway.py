@@ -472,11 +472,12 @@ def create_gateway_app(
     if issuer is not None:
         jwks, openid_configuration = issuer.jwks(), issuer.openid_configuration()
 
+        # Documents any origin's browser may read (the console's dev server), as providers serve them.
         async def serve_jwks(_: Request) -> Response:
-            return JSONResponse(jwks)
+            return JSONResponse(jwks, headers={"access-control-allow-origin": "*"})
 
         async def serve_openid_configuration(_: Request) -> Response:
-            return JSONResponse(openid_configuration)
+            return JSONResponse(openid_configuration, headers={"access-control-allow-origin": "*"})
 
         starlette_routes += [
             Route(JWKS_PATH, serve_jwks, methods=["GET"]),

@@ -16,6 +16,10 @@ LOCAL_AUDIENCE = "wachannel-local"
 ISSUER_PATH = "/local-issuer"
 JWKS_PATH = f"{ISSUER_PATH}/.well-known/jwks.json"
 OPENID_CONFIGURATION_PATH = f"{ISSUER_PATH}/.well-known/openid-configuration"
+# The hosted sign-in (infra/local/sign_in.py), at the paths Cognito's hosted UI uses.
+AUTHORIZE_PATH = f"{ISSUER_PATH}/oauth2/authorize"
+TOKEN_PATH = f"{ISSUER_PATH}/oauth2/token"
+LOGOUT_PATH = f"{ISSUER_PATH}/logout"
 DEV_TOKEN_LIFETIME = timedelta(hours=12)
 WORKSPACE_CLAIM = "workspace_id"
 
@@ -59,12 +63,37 @@ class LocalJwtIssuer:
         return {"keys": [public_jwk | {"kid": self.key_id, "use": "sig", "alg": "RS256"}]}
 
     def openid_configuration(self) -> dict[str, Any]:
+        def url(path: str) -> str:
+            return self.issuer + path.removeprefix(ISSUER_PATH)
+
         return {
             "issuer": self.issuer,
-            "jwks_uri": self.issuer + JWKS_PATH.removeprefix(ISSUER_PATH),
+            "jwks_uri": url(JWKS_PATH),
+            "authorization_endpoint": url(AUTHORIZE_PATH),
+            "token_endpoint": url(TOKEN_PATH),
+            "end_session_endpoint": url(LOGOUT_PATH),
             "id_token_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["token"],
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "email", "profile"],
+            "token_endpoint_auth_methods_supported": ["none"],
             "subject_types_supported": ["public"],
+            "claims_supported": [
+                "iss",
+                "sub",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "email",
+                WORKSPACE_CLAIM,
+                "token_use",
+                "client_id",
+                "scope",
+                "jti",
+            ],
         }
 
     def mint(
@@ -75,23 +104,27 @@ class LocalJwtIssuer:
         expires_in: timedelta = DEV_TOKEN_LIFETIME,
         issuer: str | None = None,
         audience: str | None = None,
+        with_audience: bool = True,
         extra_claims: Mapping[str, Any] | None = None,
         not_before: int | None = None,
     ) -> str:
         """An RS256 token signed with this issuer's key.
 
-        `issuer`/`audience` replace this issuer's own, a negative `expires_in` makes the token expired,
-        `workspace_id=None` leaves the workspace claim out, `not_before` (Unix time) sets `nbf`.
+        `issuer`/`audience` replace this issuer's own, `with_audience=False` leaves `aud` out (as in
+        Cognito's access tokens, which name their client in `client_id`), a negative `expires_in` makes
+        the token expired, `workspace_id=None` leaves the workspace claim out, `not_before` (Unix time)
+        sets `nbf`.
         """
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": issuer or self.issuer,
-            "aud": audience or self.audience,
             "sub": subject,
             "iat": now,
             "exp": now + int(expires_in.total_seconds()),
             "jti": str(uuid.uuid4()),
         }
+        if with_audience:
+            claims["aud"] = audience or self.audience
         if workspace_id is not None:
             claims[WORKSPACE_CLAIM] = workspace_id
         if not_before is not None:

@@ -40,7 +40,13 @@ from infra.local.console import CONSOLE_PATH, console_routes
 from infra.local.event_rules import RuleConsumer, create_rule_target, read_rule_subscriptions
 from infra.local.facts import JWT_PRIVATE_KEY_FILE, STACK_FACTS_FILE, ReadyNumber, StackFacts
 from infra.local.gateway import create_gateway_app, read_http_routes
-from infra.local.jwt_issuer import LOCAL_AUDIENCE, OPENID_CONFIGURATION_PATH, LocalJwtIssuer, local_issuer_url
+from infra.local.jwt_issuer import (
+    AUTHORIZE_PATH,
+    LOCAL_AUDIENCE,
+    OPENID_CONFIGURATION_PATH,
+    LocalJwtIssuer,
+    local_issuer_url,
+)
 from infra.local.lambda_runtime import LambdaFunction, LocalLambda, function_environment, read_functions
 from infra.local.queues import QueueConsumer, read_queue_subscriptions
 from infra.local.schedules import (
@@ -50,6 +56,7 @@ from infra.local.schedules import (
     read_bus_schedules,
     schedule_routes,
 )
+from infra.local.sign_in import sign_in_routes
 from infra.local.simulator import SimulatorState, create_app
 from infra.local.streams import InProcessShardReader, StreamConsumer, read_stream_subscriptions
 
@@ -318,6 +325,7 @@ class LocalStack:
             issuer=issuer,
             local_routes=[
                 *schedule_routes(scheduler),
+                *sign_in_routes(issuer, settings.gateway_url, (DEV_WORKSPACE, OTHER_WORKSPACE)),
                 *console_routes(REPO_ROOT / "console" / "dist", settings.stack_facts_path, DEV_WORKSPACE),
             ],
         )
@@ -436,6 +444,7 @@ def banner(facts: StackFacts, facts_path: Path, *, show_secrets: bool) -> str:
         f"  360dialog sim      {facts.simulator_url}   (partner id {facts.partner_id})",
         f"  AWS (moto)         {facts.moto_url}",
         f"  JWT issuer         {facts.jwt_issuer}   (audience {facts.jwt_audience})",
+        f"  hosted sign-in     {facts.api_url}{AUTHORIZE_PATH}   (code + PKCE, client {facts.jwt_audience})",
         "  ready numbers:",
         *(
             f"    {number.phone_number}  {number.api_generation:<10}  api key {secret(number.api_key)}"

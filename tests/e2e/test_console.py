@@ -69,6 +69,11 @@ def test_the_gateway_serves_the_console_with_deep_links_and_the_dev_token(
         "api_url": None,
         "dev_token": stack.tokens[DEV_WORKSPACE],
         "environment": "local stack",
+        "oidc": {
+            "name": "the local issuer",
+            "issuer": stack.facts.jwt_issuer,
+            "client_id": stack.facts.jwt_audience,
+        },
     }
     assert config.headers["cache-control"] == "no-store"
     assert f"console            {stack.api_url}/console/" in stack.log_path.read_text(encoding="utf-8")

@@ -1,12 +1,17 @@
 """The local stack as a developer meets it: it starts, says where it listens, guards its API like AWS."""
 
+import base64
+import hashlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
@@ -126,6 +131,74 @@ def test_the_gateway_publishes_the_issuer_keys(api: httpx.Client, stack: LocalSt
 
     assert configuration["issuer"] == stack.issuer.issuer
     assert [key["kid"] for key in jwks["keys"]] == [stack.issuer.key_id]
+
+
+class FormInputs(HTMLParser):
+    """What a browser submits from a page's form: its action and each named input's value."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.action = ""
+        self.values: dict[str, str] = {}
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.action = attributes.get("action") or ""
+        elif tag == "input" and attributes.get("name"):
+            self.values[attributes["name"] or ""] = attributes.get("value") or ""
+
+
+def test_the_hosted_sign_in_gives_tokens_the_api_accepts(api: httpx.Client, stack: LocalStackProcess) -> None:
+    configuration = api.get("/local-issuer/.well-known/openid-configuration").json()
+    verifier = secrets.token_urlsafe(32)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    redirect_uri = f"{stack.api_url}/console/sign-in/callback"
+    page = httpx.get(
+        configuration["authorization_endpoint"],
+        params={
+            "response_type": "code",
+            "client_id": stack.issuer.audience,
+            "redirect_uri": redirect_uri,
+            "scope": "openid email profile",
+            "state": "e2e-state",
+            "nonce": "e2e-nonce",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    form = FormInputs(page.text)
+    signed_in = api.post(
+        form.action, data=form.values | {"action": "sign_in", "email": "e2e@wachannel.local"}
+    )
+    location = signed_in.headers["location"]
+    answer = parse_qs(urlsplit(location).query)
+    tokens = httpx.post(
+        configuration["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "client_id": stack.issuer.audience,
+            "code": answer["code"][0],
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        },
+    ).json()
+
+    assert page.status_code == 200
+    assert signed_in.status_code == 303
+    assert location.startswith(redirect_uri + "?code=")
+    assert answer["state"] == ["e2e-state"]
+    for token_use in ("id_token", "access_token"):
+        channels = api.get("/channels", headers={"Authorization": f"Bearer {tokens[token_use]}"})
+        assert channels.status_code == 200, token_use
+        assert "items" in channels.json()
+    assert (
+        jwt.decode(tokens["id_token"], options={"verify_signature": False})["workspace_id"] == "ws_local_dev"
+    )
+    log = stack.log_path.read_text()
+    secrets_of_the_flow = (answer["code"][0], verifier, tokens["id_token"], tokens["access_token"])
+    assert [secret for secret in secrets_of_the_flow if secret in log] == []
 
 
 HEALTH_PATHS = {"cloud": "/health_status", "on_premise": "/v1/health"}

@@ -1,12 +1,17 @@
-/** Sign-in with a bearer token: pasted, or the local stack's dev token offered on localhost. */
+/**
+ * Sign-in: through the identity provider config.json names (Cognito's hosted UI, any OIDC issuer, the
+ * local stack's issuer), or with a bearer token, pasted or the local stack's dev token offered on localhost.
+ */
 
 import { useState } from "preact/hooks";
 import { ApiClient } from "../api";
 import { ApiError } from "../api/errors";
 import { useConsole } from "../context";
+import type { OidcProvider } from "../config";
+import { beginSignIn } from "../oidc";
 import { navigate, useLocation } from "../router";
 import { hasExpired, readClaims, session } from "../session";
-import { Form, Notice, PageHeader, SubmitButton, TextField } from "../ui/components";
+import { ErrorNotice, Form, Notice, PageHeader, SubmitButton, TextField } from "../ui/components";
 import { useDocumentTitle, useSubmission } from "../ui/hooks";
 
 export function SignIn() {
@@ -14,7 +19,7 @@ export function SignIn() {
   const { config } = useConsole();
   const { query } = useLocation();
   const [token, setToken] = useState(() => session.token() ?? config.devToken ?? "");
-  const next = safeNext(query.get("next"));
+  const next = safeNextPath(query.get("next"));
   const ended = query.get("reason") === "expired";
 
   const signIn = useSubmission(
@@ -45,6 +50,8 @@ export function SignIn() {
     <section class="narrow">
       <PageHeader title="Sign in" />
       {ended && <Notice tone="warning">Your token was refused or has expired. Sign in again.</Notice>}
+      {config.oidc && <ProviderSignIn provider={config.oidc} next={next} />}
+      {config.oidc && <h2>Or use a token</h2>}
       <p>
         The console acts with a workspace's token: every call to the API carries it, and the API decides what
         it may see. It is kept in this browser (local storage) until you sign out.
@@ -68,7 +75,7 @@ export function SignIn() {
         />
         <div class="form__actions">
           <SubmitButton busy={signIn.busy} busyLabel="Checking the token">
-            Sign in
+            Use this token
           </SubmitButton>
         </div>
       </Form>
@@ -76,11 +83,31 @@ export function SignIn() {
   );
 }
 
+function ProviderSignIn({ provider, next }: { provider: OidcProvider; next: string }) {
+  const [state, setState] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
+  const start = () => {
+    setState({ busy: true, error: null });
+    // On success the browser leaves for the provider; only a failure comes back here.
+    beginSignIn(provider, next).catch((error: unknown) => setState({ busy: false, error }));
+  };
+  return (
+    <div class="provider-sign-in">
+      <p>Your workspace's people sign in with {provider.name}, which gives the console its token.</p>
+      {state.error !== null && <ErrorNotice title="Sign-in could not start" error={state.error} />}
+      <button type="button" class="button" onClick={start} disabled={state.busy} aria-busy={state.busy}>
+        {state.busy ? `Opening ${provider.name}…` : `Sign in with ${provider.name}`}
+      </button>
+    </div>
+  );
+}
+
 function fieldError(message: string): ApiError {
   return new ApiError(422, "validation_error", "The token cannot be used.", [{ field: "token", message }]);
 }
 
-/** Only a path inside the console, never another site. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && next !== "/sign-in" ? next : "/channels";
+/** Only a path inside the console, never another site, nor back to signing in. */
+export function safeNextPath(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in")
+    ? next
+    : "/channels";
 }

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { useConsole } from "../context";
+import { endSessionUrl } from "../oidc";
 import { MAIN_NAVIGATION } from "../routes";
 import { Link, navigate, useFlash, useLocation } from "../router";
 import { readClaims, session, useToken } from "../session";
@@ -17,6 +18,17 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
+
+  // A token from the identity provider also ends the provider's session, which then comes back to
+  // sign-in; otherwise the next "Sign in with …" would let the same person straight back in.
+  async function signOut(signedOutToken: string): Promise<void> {
+    const providerSignOut = config.oidc
+      ? await endSessionUrl(config.oidc, signedOutToken).catch(() => null)
+      : null;
+    session.signOut();
+    if (providerSignOut) window.location.assign(providerSignOut);
+    else navigate("/sign-in", { flash: "You are signed out." });
+  }
 
   // After navigating, the focus goes to the new screen's heading, as a page load would put it at the
   // top: keyboard and screen reader users start on the new content, not on the link they left.
@@ -58,15 +70,10 @@ export function Layout({ children }: { children: ComponentChildren }) {
               <span class="who__workspace" title="Workspace (from the token)">
                 {claims?.workspaceId ?? "unknown workspace"}
               </span>
-              {claims?.subject && <span class="who__subject">{claims.subject}</span>}
-              <button
-                type="button"
-                class="button button--quiet"
-                onClick={() => {
-                  session.signOut();
-                  navigate("/sign-in", { flash: "You are signed out." });
-                }}
-              >
+              {(claims?.email ?? claims?.subject) && (
+                <span class="who__subject">{claims?.email ?? claims?.subject}</span>
+              )}
+              <button type="button" class="button button--quiet" onClick={() => void signOut(token)}>
                 Sign out
               </button>
             </div>

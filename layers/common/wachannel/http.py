@@ -227,7 +227,7 @@ def caller_of(event: APIGatewayProxyEventV2) -> Caller:
 
 def _workspace_claim(claims: Mapping[str, Any]) -> str | None:
     workspace_id = claims.get("workspace_id") or claims.get("custom:workspace_id")
-    return workspace_id if isinstance(workspace_id, str) and _WORKSPACE_ID.match(workspace_id) else None
+    return workspace_id if isinstance(workspace_id, str) and _WORKSPACE_ID.fullmatch(workspace_id) else None
 
 
 _NO_WORKSPACE = "The token carries no valid workspace_id claim."

@@ -232,6 +232,13 @@ def test_a_token_without_workspace_is_401_before_the_body_is_read(api: Api, dial
     assert dialog360.numbers == []
 
 
+@pytest.mark.parametrize("workspace_id", ["ws_acme\n", "", "ws acme", "w" * 129, "ws/acme"])
+def test_a_workspace_claim_outside_the_rule_is_401(api: Api, dialog360: Dialog360Double, workspace_id: str):
+    status, body = api.call("GET", "/channels", claims={"sub": "u", "workspace_id": workspace_id})
+
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+
+
 def test_cognito_workspace_claim_is_understood(api: Api, dialog360: Dialog360Double):
     status, body = api.call("GET", "/channels", claims={"sub": "u", "custom:workspace_id": "ws_acme"})
 
