@@ -139,3 +139,8 @@ def test_an_agent_uploads_a_document_and_sends_it(
     assert simulator.client.get(f"/_admin/numbers/{number['phone_number']}/media/{media_id}").content == PDF
     [inbound] = [m for m in _thread(frontend, customer) if m["direction"] == "inbound"]
     assert other_frontend.client.get(f"/messages/{inbound['id']}/media").status_code == 404
+    # The agent's own file is linked as a customer's is, to the same workspace only.
+    link = frontend.client.get(f"/messages/{sent.json()['id']}/media")
+    assert link.status_code == 200, link.text
+    assert httpx.get(link.json()["url"], timeout=30).content == PDF
+    assert other_frontend.client.get(f"/messages/{sent.json()['id']}/media").status_code == 404

@@ -1,17 +1,38 @@
 from __future__ import annotations
 
 import io
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import boto3
+import httpx
 import pytest
 from PIL import Image
 
-from tests.unit.conftest import WORKSPACE, put_uploaded_file
+from infra.local.cfn import load_template
+from tests.unit.conftest import MEDIA_BUCKET_NAME, WORKSPACE, put_uploaded_file
 from tests.unit.dialog360_double import Dialog360Double, NumberAt360dialog
 from tests.unit.send.conftest import customer_writes, only_contact
 from tests.unit.support import Api, load_function
+from wachannel import aws
+from wachannel.domain.media import OUTBOUND_FILE_DAYS
+from wachannel.errors import NotFound
+from wachannel.services.media import MediaReader
+from wachannel.store.media import MediaRepository
 
 PDF = b"%PDF-1.7\n" + b"invoice 42 " * 500
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
 
 
 @pytest.fixture
@@ -70,6 +91,76 @@ def test_an_agent_uploads_a_document_and_sends_it(
         "caption": "Invoice 42",
     }
     assert number.sent[1]["document"]["id"] == uploaded_id
+
+
+def _sent_document(send_api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog) -> Any:
+    customer_writes(channel, number)
+    _, upload = _new_upload(send_api, channel)
+    put_uploaded_file(upload, PDF, "application/pdf")
+    status, sent = _send(
+        send_api,
+        channel,
+        {"to": only_contact(inbox)["id"], "type": "document", "media": {"upload_id": upload["upload_id"]}},
+    )
+    assert status == 201, sent
+    return sent
+
+
+def test_the_agents_file_is_linked_like_a_customers(
+    send_api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+):
+    sent = _sent_document(send_api, inbox, channel, number)
+
+    status, link = inbox.call(
+        "GET", "/messages/{message_id}/media", path_parameters={"message_id": sent["id"]}
+    )
+
+    assert status == 200, link
+    assert (link["mime_type"], link["file_size"], link["filename"]) == (
+        "application/pdf",
+        len(PDF),
+        "invoice-42.pdf",
+    )
+    url = httpx.URL(link["url"])
+    key = url.path.removeprefix(f"/{MEDIA_BUCKET_NAME}").lstrip("/")
+    assert key.startswith(f"outbound/ws/{WORKSPACE}/ch/{channel['id']}/")
+    assert boto3.client("s3").get_object(Bucket=MEDIA_BUCKET_NAME, Key=key)["Body"].read() == PDF
+    # The message shows the contract's media fields; the bucket key and the retention stay inside.
+    assert sent["media"] == {
+        "status": "stored",
+        "mime_type": "application/pdf",
+        "file_size": len(PDF),
+        "filename": "invoice-42.pdf",
+    }
+
+
+def test_the_agents_file_is_gone_after_the_buckets_retention(
+    send_api: Api, inbox: Api, channel: dict[str, Any], number: NumberAt360dialog
+):
+    sent = _sent_document(send_api, inbox, channel, number)
+    uploaded_at = datetime.fromisoformat(sent["timestamp"])
+    table = MediaRepository(os.environ["TABLE_NAME"], aws.dynamodb)
+
+    def reader_at(moment: datetime) -> MediaReader:
+        return MediaReader(table, MEDIA_BUCKET_NAME, aws.s3, FixedClock(moment))
+
+    still_kept = reader_at(uploaded_at + timedelta(days=OUTBOUND_FILE_DAYS, minutes=-1))
+    assert still_kept.signed_media(WORKSPACE, sent["id"]).filename == "invoice-42.pdf"
+    with pytest.raises(NotFound, match="kept for 30 days"):
+        reader_at(uploaded_at + timedelta(days=OUTBOUND_FILE_DAYS, minutes=1)).signed_media(
+            WORKSPACE, sent["id"]
+        )
+
+
+def test_the_retention_is_the_buckets_lifecycle_rule() -> None:
+    template = load_template(ROOT / "template.yaml")
+    [rule] = [
+        rule
+        for rule in template["Resources"]["MediaBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+        if rule.get("Prefix") == "outbound/"
+    ]
+
+    assert rule["ExpirationInDays"] == OUTBOUND_FILE_DAYS
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,9 @@ _DIRECTION_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u20
 _PATH_SEPARATORS: Final = frozenset("/\\")
 
 S3Prefix = Literal["inbound", "outbound"]
+# Agents' files are kept this long after their upload (the bucket's ExpireOutboundUploads rule; 360dialog
+# keeps a Cloud API media id 30 days after its last use).
+OUTBOUND_FILE_DAYS = 30
 
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from wachannel.clock import Clock
 from wachannel.dialog360 import Dialog360Error, ProviderRequestFailed
-from wachannel.domain.media import s3_key, sha256_matches
+from wachannel.domain.media import OUTBOUND_FILE_DAYS, s3_key, sha256_matches
 from wachannel.domain.messages import parse_message_id
 from wachannel.errors import MediaNotReady, NotFound, ProviderError
 from wachannel.observability import logger
@@ -141,6 +141,11 @@ class MediaReader:
                 "The file is still being copied from 360dialog; try again in a few seconds.",
                 details={"media_status": status or "pending"},
                 headers={"Retry-After": "2"},
+            )
+        kept_until = media.get("kept_until")
+        if kept_until and datetime.fromisoformat(kept_until) <= self._clock.now():
+            raise NotFound(
+                f"The file was kept for {OUTBOUND_FILE_DAYS} days after it was uploaded and has been deleted."
             )
         filename = media.get("filename")
         parameters: dict[str, Any] = {"Bucket": self._bucket, "Key": media["s3_key"]}

@@ -204,7 +204,7 @@ class SendService:
             )
         else:
             _check_window(facts.last_inbound_at, now)
-            free_form = self._with_uploaded_media(channel, checked.content)
+            free_form, stored_copy = self._with_uploaded_media(channel, checked.content)
             body = message_body(
                 channel.api_generation,
                 recipient.wa_id,
@@ -212,6 +212,8 @@ class SendService:
                 reply_to_wamid=checked.reply_to_wamid,
             )
             stored_content.update(_stored_parts(free_form))
+            if stored_copy is not None:
+                stored_content["media"] = stored_copy | stored_content["media"]
             stored_content["text"] = summary_text(free_form)
         if checked.reply_to_wamid is not None:
             stored_content["context"] = {"message_id": checked.reply_to_wamid}
@@ -349,20 +351,22 @@ class SendService:
         channel = self._access.active_channel(workspace_id, channel_id)
         return self._uploads.create(channel, filename=filename, mime_type=mime_type, file_size=file_size)
 
-    def _with_uploaded_media(self, channel: Channel, content: FreeFormContent) -> FreeFormContent:
-        """A file the agent uploaded goes to 360dialog first (once per upload) and is sent by id."""
+    def _with_uploaded_media(
+        self, channel: Channel, content: FreeFormContent
+    ) -> tuple[FreeFormContent, dict[str, Any] | None]:
+        """A file the agent uploaded goes to 360dialog first (once per upload) and is sent by id; the
+        message keeps the bucket's copy of it."""
         if not isinstance(content, MediaContent) or content.media.upload_id is None:
-            return content
-        media_id = self._uploads.provider_media_id(
+            return content, None
+        sent_file = self._uploads.for_sending(
             channel,
             self._access.client(channel),
             content.media.upload_id,
             kind=content.type,
             field="media.upload_id",
         )
-        return content.model_copy(
-            update={"media": content.media.model_copy(update={"id": media_id, "upload_id": None})}
-        )
+        media = content.media.model_copy(update={"id": sent_file.provider_media_id, "upload_id": None})
+        return content.model_copy(update={"media": media}), sent_file.stored_copy
 
     # ------------------------------------------------------------------ templates
     def _template_message(

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 from wachannel.clock import Clock
 from wachannel.domain.channels import Channel
 from wachannel.domain.ids import new_id
-from wachannel.domain.media import MediaKind, media_kind, over_limit, s3_key, size_limit, upload_problems
+from wachannel.domain.media import (
+    OUTBOUND_FILE_DAYS,
+    MediaKind,
+    media_kind,
+    over_limit,
+    s3_key,
+    size_limit,
+    upload_problems,
+)
 from wachannel.errors import PayloadTooLarge, ValidationFailed
 from wachannel.store.channels import iso
 from wachannel.store.media import MediaRepository
@@ -31,6 +39,15 @@ class NewUpload:
     upload_id: str
     upload_url: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """An upload as a send uses it: 360dialog's media id, and the bucket's copy that the message keeps so
+    that GET /messages/{id}/media can sign a link to it, as for a customer's file."""
+
+    provider_media_id: str
+    stored_copy: dict[str, Any]
 
 
 class Uploads:
@@ -79,17 +96,29 @@ class Uploads:
         )
         return NewUpload(upload_id, url, expires_at)
 
-    def provider_media_id(
+    def for_sending(
         self, channel: Channel, client: Dialog360Client, upload_id: str, *, kind: MediaKind, field: str
-    ) -> str:
-        """The 360dialog media id of an upload, uploading it there the first time it is sent."""
+    ) -> SentFile:
+        """The upload as a send names it, uploading it to 360dialog the first time it is sent."""
         upload = self._completed(channel, upload_id, field)
-        if upload.get("provider_media_id"):
-            return str(upload["provider_media_id"])
         if media_kind(upload["mime_type"]) != kind:
             raise ValidationFailed.single(
                 field, f"The upload is a {upload['mime_type']} file, which WhatsApp does not send as {kind}."
             )
+        kept_until = datetime.fromisoformat(upload["created_at"]) + timedelta(days=OUTBOUND_FILE_DAYS)
+        stored_copy = {
+            "status": "stored",
+            "s3_key": upload["s3_key"],
+            "mime_type": upload["mime_type"],
+            "file_size": int(upload["file_size"]),
+            "filename": upload["filename"],
+            "kept_until": iso(kept_until),
+        }
+        return SentFile(self._provider_media_id(channel, client, upload), stored_copy)
+
+    def _provider_media_id(self, channel: Channel, client: Dialog360Client, upload: dict[str, Any]) -> str:
+        if upload.get("provider_media_id"):
+            return str(upload["provider_media_id"])
         body = self._s3().get_object(Bucket=self._bucket, Key=upload["s3_key"])["Body"]
         media_id = client.upload_media(
             body.iter_chunks(STREAM_CHUNK_BYTES),
@@ -97,7 +126,7 @@ class Uploads:
             filename=upload["filename"],
             size=int(upload["file_size"]),
         )
-        self._media.remember_provider_media(channel.workspace_id, channel.id, upload_id, media_id)
+        self._media.remember_provider_media(channel.workspace_id, channel.id, upload["id"], media_id)
         return media_id
 
     def content(self, channel: Channel, upload_id: str, *, field: str) -> tuple[bytes, str]:
