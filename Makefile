@@ -81,16 +81,22 @@ console/node_modules/.installed: console/package.json console/package-lock.json
 console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
 	cd console && npm run --silent build
 
-# The browser for the console's tests: Debian's chromium (browser downloads are not possible here).
+# The browser for the console's tests: Debian's chromium (browser downloads are not possible here), and
+# an emoji font so that reactions and the clock tick show in screenshots instead of empty boxes.
+BROWSER_PACKAGES := chromium fonts-noto-color-emoji
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(EMOJI_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium for the console's browser tests"; \
+	    echo "installing Debian's $(BROWSER_PACKAGES) for the console's browser tests"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
-	  else \
-	    echo "the console's browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install -y chromium" >&2; \
+	    apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null || \
+	      { apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }; \
+	  elif [ ! -x $(CHROMIUM) ]; then \
+	    echo "the console's browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; \
 	    exit 1; \
+	  else \
+	    echo "no emoji font: screenshots show emoji as boxes (sudo apt-get install -y fonts-noto-color-emoji)"; \
 	  fi; \
 	fi
 
