@@ -164,7 +164,7 @@ class InboundService:
                 add=search_tokens(_phone_number(message), message.profile_name, None, None, None),
             )
         if message.type == "system" and message.system and message.system.new_wa_id:
-            self._move_number(route, contact_id, message.system.new_wa_id, now)
+            self._move_number(route, contact_id, message.system.new_wa_id, message.timestamp, now)
         customer_activity = active and message.type not in _NOT_CUSTOMER_ACTIVITY
         greet = customer_activity and resolution.first_on_channel and route.has_greeting
         self._repository.link_message(
@@ -196,6 +196,7 @@ class InboundService:
                 "profile_name": message.profile_name,
                 "attributes": {},
                 "channels": {route.channel_id},
+                "identity_seen_at": iso(message.timestamp),
                 "created_at": iso(now),
                 "updated_at": iso(now),
             },
@@ -220,10 +221,13 @@ class InboundService:
             wa_id=message.from_wa_id,
             phone_number=_phone_number(message),
             profile_name=message.profile_name,
+            seen_at=message.timestamp,
             now=now,
         )
 
-    def _move_number(self, route: ChannelRoute, contact_id: str, new_wa_id: str, now: datetime) -> None:
+    def _move_number(
+        self, route: ChannelRoute, contact_id: str, new_wa_id: str, seen_at: datetime, now: datetime
+    ) -> None:
         """The customer changed number: the new number now leads to the same contact."""
         moved = self._repository.resolve_contact(
             route.workspace_id,
@@ -244,6 +248,7 @@ class InboundService:
             wa_id=new_wa_id,
             phone_number=canonical_whatsapp_number(new_wa_id),
             profile_name=None,
+            seen_at=seen_at,
             now=now,
         )
 

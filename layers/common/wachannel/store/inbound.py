@@ -230,11 +230,16 @@ class InboundRepository:
         wa_id: str | None,
         phone_number: str | None,
         profile_name: str | None,
+        seen_at: datetime,
         now: datetime,
     ) -> bool:
-        """False when the contact item is not there (yet): its identity is claimed before it is written."""
-        sets = ["updated_at = :now"]
-        values: dict[str, Any] = {":now": iso(now), ":channel": {channel_id}}
+        """Records the channel and, unless a newer message of the person got there first, how the
+        message at `seen_at` named them: a late redelivery of an older message must not switch the
+        number form that sends go to. False when the contact item is not there (yet): its identity is
+        claimed before it is written."""
+        key = to_item({"PK": keys.contact_pk(workspace_id, contact_id), "SK": keys.CONTACT_SK})
+        sets = ["updated_at = :now", "identity_seen_at = :seen"]
+        values: dict[str, Any] = {":now": iso(now), ":channel": {channel_id}, ":seen": iso(seen_at)}
         for name, value in (
             ("whatsapp_id", wa_id),
             ("phone_number", phone_number),
@@ -247,10 +252,25 @@ class InboundRepository:
         try:
             client.update_item(
                 TableName=self._table,
-                Key=to_item({"PK": keys.contact_pk(workspace_id, contact_id), "SK": keys.CONTACT_SK}),
+                Key=key,
                 UpdateExpression=f"SET {', '.join(sets)} ADD channels :channel",
-                ConditionExpression="attribute_exists(PK)",
+                ConditionExpression=(
+                    "attribute_exists(PK) AND "
+                    "(attribute_not_exists(identity_seen_at) OR identity_seen_at <= :seen)"
+                ),
                 ExpressionAttributeValues=to_item(values),
+            )
+            return True
+        except client.exceptions.ConditionalCheckFailedException:
+            pass
+        # Not there, or a newer message named the person already: only the channel is news.
+        try:
+            client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="SET updated_at = :now ADD channels :channel",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item({":now": iso(now), ":channel": {channel_id}}),
             )
         except client.exceptions.ConditionalCheckFailedException:
             return False
