@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wachannel.api.inbox import ContactOut, ContactPage, ConversationPage, MessagePage, UpdateContactRequest
+from wachannel.api.inbox import ContactOut, ContactPage, ConversationPage, UpdateContactRequest
 from wachannel.api.media import MediaLink
+from wachannel.api.message_out import MessagePage
 from wachannel.api.paging import PageCursor, PageLimit
 from wachannel.config import MediaApiSettings, load_settings
 from wachannel.http import (

@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wachannel.api.inbox import MessageOut
 from wachannel.api.media import NewUpload, NewUploadRequest
+from wachannel.api.message_out import MessageOut
 from wachannel.api.messages import SendMessageRequest
 from wachannel.config import SendSettings, load_settings
 from wachannel.http import PROVIDER_ERRORS, caller_of, create_resolver, documented

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wachannel.api.inbox import ContactOut, ConversationOut, MessageOut
+from wachannel.api.inbox import ContactOut, ConversationOut
+from wachannel.api.message_out import MessageOut
 from wachannel.clock import Clock
 from wachannel.domain.contacts import Contact, matches_all, search_prefix, search_tokens
 from wachannel.errors import NotFound
