@@ -23,8 +23,9 @@ export function App({ config }: { config: ConsoleConfig }) {
           onUnauthorized: () => {
             if (session.token() === null) return;
             session.signOut();
-            const here = window.location.pathname.replace(import.meta.env.BASE_URL.replace(/\/$/, ""), "");
-            navigate(`/sign-in?reason=expired&next=${encodeURIComponent(here || "/")}`, { replace: true });
+            const path = window.location.pathname.replace(import.meta.env.BASE_URL.replace(/\/$/, ""), "");
+            const here = `${path || "/"}${window.location.search}`;
+            navigate(`/sign-in?reason=expired&next=${encodeURIComponent(here)}`, { replace: true });
           },
         }),
       ),

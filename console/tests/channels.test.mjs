@@ -1,8 +1,31 @@
-/** Channels: sign in, connect a number, see its health, configure it, view its key, read the audit trail,
- * disconnect it; at laptop and phone width, by mouse and by keyboard. */
+/** Channels: sign in, connect a number, see its health, configure it (name, greeting, number, key), view
+ * its key, read the audit trail, disconnect it; at laptop and phone width, by mouse and by keyboard. */
 
 import assert from "node:assert/strict";
-import { consoleTest, expectText, fieldError, PHONE, signIn } from "./harness.mjs";
+import { randomInt } from "node:crypto";
+import {
+  consoleTest,
+  env,
+  expectText,
+  failNextApiCall,
+  fieldError,
+  LAPTOP,
+  PHONE,
+  signIn,
+} from "./harness.mjs";
+
+async function expectNoOverflow(page, screen) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${screen} is ${overflow}px wider than a phone`);
+}
+
+async function eventually(check, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 consoleTest(
   "a channel from connecting to disconnecting",
@@ -13,6 +36,13 @@ consoleTest(
 
     await page.goto(process.env.CONSOLE_URL);
     await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+    // The dev token's hint says until when it is valid: its own expiry, in the browser's time zone (UTC).
+    const expiry = new Date(
+      JSON.parse(Buffer.from(env.devToken.split(".")[1], "base64url").toString()).exp * 1000,
+    );
+    const hint = await expectText(page.getByRole("form", { name: "Sign in" }), "valid until");
+    assert.ok(hint.includes(expiry.toISOString().slice(11, 16)), `the token's expiry time in: ${hint}`);
+    assert.ok(hint.includes(String(expiry.getUTCFullYear())), `the token's expiry year in: ${hint}`);
     await shot("sign-in");
     await signIn(page);
     await shot("channels");
@@ -25,9 +55,10 @@ consoleTest(
     await page.getByLabel("360dialog API key", { exact: true }).fill("not-the-key-of-this-number");
     await page.getByRole("radio", { name: /Cloud API/ }).check();
     await page.getByLabel("Greeting (optional)").fill("Hello! We answer within the hour.");
-    allowConsoleError(/status of 422/);
+    const refusedKey = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Connect the number" }).click();
     assert.match(await fieldError(page, "360dialog API key"), /360dialog refused the API key/);
+    refusedKey();
     assert.equal(
       await page.evaluate(() => document.activeElement?.getAttribute("name")),
       "api_key",
@@ -171,17 +202,163 @@ consoleTest("a token the API refuses ends the session", async ({ page, allowCons
   const forged =
     "eyJhbGciOiJSUzI1NiJ9.eyJ3b3Jrc3BhY2VfaWQiOiJ3c19sb2NhbF9kZXYiLCJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJl";
   await page.evaluate((token) => window.localStorage.setItem("wachannel.console.token", token), forged);
-  allowConsoleError(/status of 401/);
+  const refusedOnScreen = allowConsoleError(/status of 401/);
 
-  await page.goto(`${process.env.CONSOLE_URL}channels`);
+  await page.goto(`${process.env.CONSOLE_URL}contacts?query=Ana`);
 
   await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
   await expectText(page.getByRole("status"), "Your token was refused or has expired");
-  assert.match(page.url(), /\/sign-in\?reason=expired&next=%2Fchannels$/);
+  refusedOnScreen();
+  // The way back keeps the search.
+  assert.match(page.url(), /\/sign-in\?reason=expired&next=%2Fcontacts%3Fquery%3DAna$/);
   assert.equal(await page.evaluate(() => window.localStorage.length), 0);
 
   // Signing in with it again is refused on the token's field.
+  const refusedAtSignIn = allowConsoleError(/status of 401/);
   await page.getByLabel("Token").fill(forged);
   await page.getByRole("button", { name: "Use this token" }).click();
   assert.match(await fieldError(page, "Token"), /The API refused this token/);
+  refusedAtSignIn();
+
+  // A good token returns to the screen, with its search.
+  await page.getByLabel("Token").fill(env.devToken);
+  await page.getByRole("button", { name: "Use this token" }).click();
+  await page.getByRole("heading", { name: "Contacts", level: 1 }).waitFor();
+  assert.match(page.url(), /\/console\/contacts\?query=Ana$/);
+  assert.equal(await page.getByRole("searchbox", { name: "Search" }).inputValue(), "Ana");
 });
+
+consoleTest("a next address elsewhere is refused at sign-in", async ({ page }) => {
+  for (const elsewhere of ["//example.org/phish", "/\\example.org/phish", "https://example.org/phish"]) {
+    await page.goto(`${env.consoleUrl}sign-in?next=${encodeURIComponent(elsewhere)}`);
+    await page.getByRole("button", { name: "Use this token" }).click();
+    await page.getByRole("heading", { name: "Inbox", level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).origin, new URL(env.consoleUrl).origin, elsewhere);
+    await page.evaluate(() => window.localStorage.clear());
+  }
+});
+
+consoleTest(
+  "a list that failed to load recovers with Try again",
+  async ({ page, api, simulator, allowConsoleError }) => {
+    await api.connect(await simulator.newNumber("cloud"), { name: "Recovers" });
+    await signIn(page);
+    const unavailable = allowConsoleError(/status of 503/);
+    await failNextApiCall(page, "/channels");
+    await page.reload();
+    const alert = page.getByRole("alert");
+    await expectText(alert, "Could not load the channels");
+    unavailable();
+
+    await alert.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("list", { name: "Channels" }).waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0, "no error left under the list that loaded");
+  },
+);
+
+consoleTest(
+  "a channel's greeting, number and key, changed in its settings",
+  async ({ page, api, simulator }) => {
+    const number = await simulator.newNumber("cloud");
+    const channel = await api.connect(number, { name: `Settings ${number.phone_number.slice(-4)}` });
+    await signIn(page);
+    await page.goto(`${env.consoleUrl}channels/${channel.id}/settings`);
+    await page.getByRole("heading", { name: "Details", level: 2 }).waitFor();
+
+    // The greeting: saved, and the next new customer's first message is answered with it.
+    const greeting = "Hi! A person answers within the hour.";
+    await page.getByLabel("Greeting (optional)", { exact: true }).fill(greeting);
+    await page.getByRole("button", { name: "Save details" }).click();
+    await expectText(page.getByRole("status"), "Saved.");
+    assert.equal((await api.request("GET", `/channels/${channel.id}`)).greeting_message, greeting);
+    const customer = `5521${String(randomInt(10 ** 9)).padStart(9, "0")}`;
+    await simulator.customerSays(number, { from: customer, text: "Hello, anyone there?" });
+    await eventually(async () => {
+      const sent = await simulator.admin("GET", `/numbers/${number.phone_number}/messages`);
+      return sent.some(
+        (message) => message.to.replace(/\D/g, "") === customer && message.rendered_text === greeting,
+      );
+    }, "the new greeting at 360dialog");
+
+    // Another number, with its own key: the webhook moves to it.
+    const moved = await simulator.newNumber("cloud");
+    await page.getByLabel("Phone number", { exact: true }).fill(`+${moved.phone_number}`);
+    await page.getByLabel("API key of the new number (optional)", { exact: true }).fill(moved.api_key);
+    await page.getByRole("button", { name: "Save details" }).click();
+    await expectText(page.getByRole("status"), "Saved. 360dialog now sends the new number's messages here.");
+    await expectText(page.locator(".lead"), `+${moved.phone_number}`);
+    const onNewNumber = await api.request("GET", `/channels/${channel.id}`);
+    assert.equal(onNewNumber.phone_number, `+${moved.phone_number}`);
+    assert.equal(onNewNumber.api_key_masked, `****${moved.api_key.slice(-4)}`);
+    const movedAt360dialog = await simulator.admin("GET", `/numbers/${moved.phone_number}`);
+    assert.equal(movedAt360dialog.webhook?.url, onNewNumber.webhook_url);
+
+    // A key made in the 360dialog hub replaces the stored one.
+    const hubKey = await simulator.newKey(moved);
+    await page.getByLabel("New API key", { exact: true }).fill(hubKey);
+    await page.getByRole("button", { name: "Replace the key" }).click();
+    await expectText(page.getByRole("status"), `Key replaced (****${hubKey.slice(-4)})`);
+    assert.equal(
+      (await api.request("GET", `/channels/${channel.id}`)).api_key_masked,
+      `****${hubKey.slice(-4)}`,
+    );
+
+    // A new key from 360dialog through the Partner API, behind a confirmation.
+    await page.getByRole("button", { name: "Get a new key from 360dialog" }).click();
+    await page
+      .getByRole("dialog", { name: "Get a new key from 360dialog?" })
+      .getByRole("button", { name: "Get a new key" })
+      .click();
+    await expectText(page.getByRole("status"), "360dialog issued a new key");
+    const issued = (await simulator.admin("GET", `/numbers/${moved.phone_number}`)).api_key;
+    assert.notEqual(issued, hubKey, "360dialog holds a new key");
+    await expectText(page.getByRole("status"), `(****${issued.slice(-4)})`);
+    assert.equal(
+      (await api.request("GET", `/channels/${channel.id}`)).api_key_masked,
+      `****${issued.slice(-4)}`,
+    );
+
+    // Where the browser has no clipboard API (plain http on another host), Copy selects the key instead.
+    await page.evaluate(() => delete Navigator.prototype.clipboard);
+    await page.getByRole("button", { name: "Show the key" }).click();
+    await page
+      .getByRole("dialog", { name: "Show the full API key?" })
+      .getByRole("button", { name: "Show the key" })
+      .click();
+    const keyField = page.getByLabel("Full API key", { exact: true });
+    assert.equal(await keyField.inputValue(), issued);
+    await page.getByRole("button", { name: "Copy", exact: true }).click();
+    await expectText(page.locator(".key-reveal"), "The key is selected: copy it with Ctrl+C");
+    assert.deepEqual(
+      await keyField.evaluate((input) => [
+        document.activeElement === input,
+        input.selectionStart,
+        input.selectionEnd,
+      ]),
+      [true, 0, issued.length],
+    );
+
+    // Phone width: settings with the key shown, the audit trail, adding a channel.
+    await page.setViewportSize(PHONE);
+    await expectNoOverflow(page, "the settings");
+    await page
+      .getByRole("navigation", { name: "Channel" })
+      .getByRole("link", { name: "Audit trail" })
+      .click();
+    await page.locator('table.audit tr[data-action="api_key_refreshed"]').waitFor();
+    const actions = await page
+      .locator("table.audit tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
+    assert.ok(
+      ["api_key_viewed", "api_key_refreshed", "api_key_replaced", "channel_updated"].every((action) =>
+        actions.includes(action),
+      ),
+      `the audit trail: ${actions}`,
+    );
+    await expectNoOverflow(page, "the audit trail");
+    await page.goto(`${env.consoleUrl}channels/new`);
+    await page.getByRole("heading", { name: "Add a channel", level: 1 }).waitFor();
+    await expectNoOverflow(page, "adding a channel");
+    await page.setViewportSize(LAPTOP);
+  },
+);

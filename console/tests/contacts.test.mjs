@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { consoleTest, expectText, fieldError, PHONE, signIn } from "./harness.mjs";
+import { consoleTest, expectText, failNextApiCall, fieldError, PHONE, signIn } from "./harness.mjs";
 
 consoleTest(
   "a contact is found, edited and linked to its conversation",
@@ -36,17 +36,27 @@ consoleTest(
     assert.equal(await results.getByRole("listitem").count(), 1, "only the contact searched for");
     await shot("contacts");
 
+    // The channels' names failing to load is said, with a way to try again.
+    const channelsDown = allowConsoleError(/status of 503/);
+    await failNextApiCall(page, "/channels", { query: { limit: "100" } });
     await results.getByRole("link", { name: profileName }).click();
     await page.getByRole("heading", { name: profileName, level: 1 }).waitFor();
-    await expectText(page.getByRole("region", { name: "Conversations" }), `Conversation on ${channel.name}`);
+    const conversations = page.getByRole("region", { name: "Conversations" });
+    await expectText(conversations.getByRole("alert"), "Could not load the channels' names");
+    channelsDown();
+    await expectText(conversations, `Conversation on ${channel.id}`);
+    await conversations.getByRole("button", { name: "Try again" }).click();
+    await expectText(conversations, `Conversation on ${channel.name}`);
+    assert.equal(await conversations.getByRole("alert").count(), 0, "no error left once they loaded");
 
     // Names and a bad e-mail: the API's refusal lands on the e-mail field, which takes the focus.
     await page.getByLabel("First name (optional)", { exact: true }).fill("Carla");
     await page.getByLabel("Last name (optional)", { exact: true }).fill(lastName);
     await page.getByLabel("E-mail (optional)", { exact: true }).fill("carla-at-example");
-    allowConsoleError(/status of 422/);
+    const refusedEmail = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Save the contact" }).click();
     assert.match(await fieldError(page, "E-mail (optional)"), /not an e-mail address/);
+    refusedEmail();
     await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "email");
     await shot("contact-email-error");
 
@@ -61,8 +71,10 @@ consoleTest(
     const second = page.getByRole("group", { name: "Attribute 2" });
     await second.getByLabel("Name").fill("tier");
     await second.getByLabel("Value").fill("gold");
+    const refusedName = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Save the contact" }).click();
     assert.match(await fieldError(page, "Name of attribute 1"), /should match pattern/);
+    refusedName();
     await first.getByLabel("Name").fill("order_id");
     await page.getByRole("button", { name: "Save the contact" }).click();
     await expectText(page.getByRole("status"), "Saved.");

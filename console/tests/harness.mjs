@@ -10,6 +10,10 @@
  * A test is `consoleTest(name, async ({ page, shot, api, simulator, allowConsoleError }) => …)`: a fresh
  * browser context (nothing in local storage), and at the end a check that the page logged no error, threw
  * nothing and lost no request, beyond what the test allowed.
+ *
+ * An allowance covers what happens while it lasts: `const allowed = allowConsoleError(/status of 422/)`
+ * before the step that provokes the error, `allowed()` once the screen has shown it. A problem reported
+ * before the allowance or after its end fails the test; an allowance never ended lasts to the test's end.
  */
 
 import assert from "node:assert/strict";
@@ -108,6 +112,19 @@ export const simulator = {
     return this.admin("POST", "/numbers", { phone_number: digits, api_generation: generation });
   },
 
+  /** 360dialog's hub issues the number a new key through the Partner API; its old key stops working. */
+  async newKey(number) {
+    const partner = await this.admin("GET", "/partner");
+    const { partner_channel_id: channelId } = await this.admin("GET", `/numbers/${number.phone_number}`);
+    const response = await fetch(
+      `${env.simulatorUrl}/api/v2/partners/${partner.partner_id}/channels/${channelId}/api_keys`,
+      { method: "POST", headers: { "X-API-Key": partner.partner_api_key } },
+    );
+    if (!response.ok)
+      throw new Error(`the Partner API answered ${response.status}: ${await response.text()}`);
+    return (await response.json()).api_key;
+  },
+
   /** A customer's message to a connected number, delivered to its webhook (see /_admin .../inbound). */
   customerSays(number, message) {
     return this.admin("POST", `/numbers/${number.phone_number}/inbound`, {
@@ -123,7 +140,8 @@ export const simulator = {
  * One browser test. `body` gets:
  * - `page` (Playwright's Page, at the laptop size, in a fresh context; `page.setViewportSize(PHONE)` for a phone),
  * - `shot(name)` saves the page as `<name>.png` in the screenshot dir,
- * - `allowConsoleError(pattern)` for an error the test provokes on purpose (a 422 it wants to see shown),
+ * - `allowConsoleError(pattern)` for an error the test provokes on purpose (a 422 it wants to see shown);
+ *   it returns the function that ends the allowance,
  * - `api` and `simulator` for setup.
  */
 export function consoleTest(name, body, { timeout = 120_000 } = {}) {
@@ -159,9 +177,10 @@ export function consoleTest(name, body, { timeout = 120_000 } = {}) {
   });
 }
 
+/** What the page reported, in order; an allowance covers the problems reported from its start to its end. */
 function watchForProblems(page) {
   const seen = [];
-  const allowed = [];
+  const allowances = [];
   page.on("console", (message) => {
     if (message.type() === "error") seen.push(`console error: ${message.text()} @ ${message.location().url}`);
   });
@@ -173,8 +192,18 @@ function watchForProblems(page) {
       seen.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   return {
-    allow: (pattern) => allowed.push(pattern),
-    unexpected: () => seen.filter((problem) => !allowed.some((pattern) => pattern.test(problem))),
+    allow: (pattern) => {
+      const allowance = { pattern, from: seen.length, to: Infinity };
+      allowances.push(allowance);
+      return () => {
+        allowance.to = Math.min(allowance.to, seen.length);
+      };
+    },
+    unexpected: () =>
+      seen.filter(
+        (problem, index) =>
+          !allowances.some(({ pattern, from, to }) => from <= index && index < to && pattern.test(problem)),
+      ),
   };
 }
 
@@ -187,13 +216,31 @@ function slug(text) {
 
 // ---------------------------------------------------------------- screen helpers
 
-/** Opens the console and signs in with the token the local stack pre-fills; lands on the channels. */
+/** Opens the channels and signs in with the token the local stack pre-fills; lands on the channels. */
 export async function signIn(page) {
-  await page.goto(env.consoleUrl);
+  await page.goto(`${env.consoleUrl}channels`);
   await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
   assert.equal(await page.getByLabel("Token").inputValue(), env.devToken, "the dev token is pre-filled");
   await page.getByRole("button", { name: "Use this token" }).click();
   await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor();
+}
+
+/**
+ * Makes the page's next call of the API's `path` (with these `query` parameters) answer `status` with
+ * the API's error envelope, once: the API failing for a moment.
+ */
+export function failNextApiCall(page, path, { query = {}, status = 503 } = {}) {
+  const api = new URL(env.apiUrl);
+  const matches = (url) =>
+    url.origin === api.origin &&
+    url.pathname === `${api.pathname.replace(/\/$/, "")}${path}` &&
+    Object.entries(query).every(([name, value]) => url.searchParams.get(name) === value);
+  const envelope = { error: { code: "unavailable", message: "The API is unavailable.", details: null } };
+  return page.route(
+    matches,
+    (route) => route.fulfill({ status, contentType: "application/json", body: JSON.stringify(envelope) }),
+    { times: 1 },
+  );
 }
 
 /** The error shown for a form field: what its aria-describedby points at, as a screen reader reads it. */

@@ -94,9 +94,10 @@ consoleTest(
     const description =
       "Family bakery since 1990: sourdough, rye and spelt, baked in Berlin-Mitte every morning.";
     await page.getByLabel("Description (optional)", { exact: true }).fill(description);
-    allowConsoleError(/status of 422/);
+    const refusedAbout = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Save profile" }).click();
     assert.match(await fieldError(page, "About"), /The about text has \d+ characters; shorten it to 139\./);
+    refusedAbout();
     await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "about");
     await shot("profile-error");
 
@@ -120,15 +121,17 @@ consoleTest(
       page.locator("#photo-rules"),
       "The photo is 100 × 100 px; it must be at least 192 × 192 px.",
     );
+    const refusedPhoto = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Upload photo" }).click();
     assert.match(
       await fieldError(page, "New photo"),
       /The photo is 100 x 100 px; it must be at least 192 x 192 px/,
     );
+    refusedPhoto();
 
     // A square one of 256 px is taken; 360dialog holds exactly its bytes. The simulator's picture link
     // points at WhatsApp's CDN, which the closed test network cannot reach: the screen says so.
-    allowConsoleError(/pps\.whatsapp\.net/);
+    const unreachableCdn = allowConsoleError(/pps\.whatsapp\.net/);
     const photo = png(256, 256);
     await photoInput.setInputFiles({ name: "bakery.png", mimeType: "image/png", buffer: photo });
     await expectText(page.locator(".photo__chosen"), "bakery.png: 256 × 256 px");
@@ -144,6 +147,11 @@ consoleTest(
       page.locator(".profile__photo"),
       /The photo( WhatsApp shows now|'s link couldn't be loaded)/,
     );
+    // Loaded or not, the picture is settled once the browser calls it complete.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".profile__photo img")].every((image) => image.complete),
+    );
+    unreachableCdn();
     await shot("business-profile");
 
     // Phone width: one column.

@@ -66,7 +66,8 @@ consoleTest("by keyboard, at phone width, through the provider", async ({ page }
   await page.getByLabel("E-mail").focus();
   await page.keyboard.press("Enter");
 
-  await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor();
+  // Signing in from the sign-in screen itself opens the console's home: the inbox.
+  await page.getByRole("heading", { name: "Inbox", level: 1 }).waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
 });

@@ -3,7 +3,7 @@
  * simulator approve it, sync, switch it off for agents, give it defaults the API checks, delete it. */
 
 import assert from "node:assert/strict";
-import { consoleTest, expectText, fieldError, PHONE, signIn } from "./harness.mjs";
+import { consoleTest, expectText, failNextApiCall, fieldError, LAPTOP, PHONE, signIn } from "./harness.mjs";
 
 /** Waits until the list shows exactly these templates ("name/language"), in this order. */
 async function expectRows(page, expected, timeout = 20_000) {
@@ -44,7 +44,7 @@ consoleTest(
     await expectText(page.locator(".empty"), "No templates yet");
 
     // 360dialog failing: the sync says so, with 360dialog's own words.
-    allowConsoleError(/status of 502/);
+    const syncFails = allowConsoleError(/status of 502/);
     await simulator.admin("POST", "/faults", {
       path_prefix: "/v1/configs/templates",
       method: "GET",
@@ -60,6 +60,7 @@ consoleTest(
     } finally {
       await simulator.admin("DELETE", "/faults");
     }
+    syncFails();
 
     // Sync: every template with its status, category, language and rejection reason.
     await page.getByRole("button", { name: "Sync with 360dialog" }).click();
@@ -79,9 +80,25 @@ consoleTest(
     await expectText(page.locator("main"), /Last synced with 360dialog: (just now|\d+ seconds? ago)/);
     await shot("templates");
 
-    // The API's filters: status, then a search, both kept in the address.
+    // The API's filters: status, then a search, both kept in the address. While the filtered list loads,
+    // the old one stays on screen, marked busy.
+    let answer;
+    const held = new Promise((resolve) => (answer = resolve));
+    await page.route(
+      (url) => url.pathname === `/channels/${channel.id}/templates` && url.searchParams.has("status"),
+      async (route) => {
+        await held;
+        await route.continue();
+      },
+      { times: 1 },
+    );
     await page.getByLabel("Status", { exact: true }).selectOption("REJECTED");
+    await expectText(page.getByRole("status"), "Updating the templates");
+    assert.equal(await rows.count(), 5, "the old list stays while the new one loads");
+    assert.equal(await page.locator("table.templates").getAttribute("aria-busy"), "true");
+    answer();
     await expectRows(page, ["spring_sale/en"]);
+    assert.equal(await page.locator("table.templates").getAttribute("aria-busy"), "false");
     assert.match(page.url(), /\/templates\?status=REJECTED$/);
     await page.getByRole("button", { name: "Clear filters" }).click();
     await page.getByLabel("Search", { exact: true }).fill("20% off");
@@ -91,13 +108,30 @@ consoleTest(
     await expectRows(page, ["seed_00001/de", "seed_00002/de"]);
     assert.match(page.url(), /\/templates\?language=de$/);
     await page.getByRole("button", { name: "Clear filters" }).click();
-    await expectRows(page, [
+    const everyTemplate = [
       "seed_00001/de",
       "seed_00001/en",
       "seed_00002/de",
       "seed_00002/en",
       "spring_sale/en",
-    ]);
+    ];
+    await expectRows(page, everyTemplate);
+
+    // Back and forward step through the filters chosen.
+    await page.evaluate(() => window.history.back());
+    await expectRows(page, ["seed_00001/de", "seed_00002/de"]);
+    assert.equal(await page.getByLabel("Language", { exact: true }).inputValue(), "de");
+    await page.evaluate(() => window.history.back());
+    await expectRows(page, ["spring_sale/en"]);
+    assert.equal(await page.getByLabel("Search", { exact: true }).inputValue(), "20% off");
+    assert.equal(await page.getByLabel("Language", { exact: true }).inputValue(), "");
+    await page.evaluate(() => window.history.back());
+    await expectRows(page, ["spring_sale/en"]);
+    assert.equal(await page.getByLabel("Status", { exact: true }).inputValue(), "REJECTED");
+    await page.evaluate(() => window.history.go(3));
+    await expectRows(page, everyTemplate);
+    assert.equal(await page.getByLabel("Status", { exact: true }).inputValue(), "");
+    assert.match(page.url(), /\/templates$/);
 
     // The builder: WhatsApp's rules as the user types.
     const name = `order_update_${number.phone_number.slice(-4)}`;
@@ -154,12 +188,13 @@ consoleTest(
     await expectText(page.locator(".bubble__buttons"), "https://track.example/A-1234");
 
     // Submitted as it is, the API refuses the footer, on the footer's field, which takes the focus.
-    allowConsoleError(/status of 422/);
+    const refusedFooter = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Submit for review" }).click();
     assert.match(
       await fieldError(page, "Footer (optional)"),
       /The footer has \d+ characters; shorten it to 60\./,
     );
+    refusedFooter();
     // The field with the error takes the focus (the form moves it once the errors have rendered).
     await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "components.2.text");
     await expectText(page.locator(".form__summary"), "The template breaks WhatsApp's rules.");
@@ -175,7 +210,7 @@ consoleTest(
     await shot("template-builder-phone");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the builder is ${overflow}px wider than a phone`);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize(LAPTOP);
 
     await page.getByRole("button", { name: "Submit for review" }).click();
     await page.getByRole("heading", { name: "Templates", level: 2 }).waitFor();
@@ -211,11 +246,13 @@ consoleTest(
     await expectText(page.getByTestId("template-preview"), "Hi Anna, your order is on its way.");
     await page.getByLabel("Label (optional)", { exact: true }).fill("Order on its way");
     await page.getByLabel("Body {{1}} (optional)", { exact: true }).fill("{{contact.nickname}}");
+    const refusedDefault = allowConsoleError(/status of 422/);
     await page.getByRole("button", { name: "Save settings" }).click();
     assert.match(
       await fieldError(page, "Body {{1}} (optional)"),
       /\{\{contact\.nickname\}\} is not a variable this service knows/,
     );
+    refusedDefault();
     await page.getByLabel("Body {{1}} (optional)", { exact: true }).fill("{{contact.first_name|there}}");
     await page.getByRole("switch", { name: /Enabled for agents/ }).check();
     await page.getByRole("button", { name: "Save settings" }).click();
@@ -229,10 +266,26 @@ consoleTest(
       [true, "Order on its way", ["{{contact.first_name|there}}"]],
     );
     await shot("template-detail");
+    await page.setViewportSize(PHONE);
+    const detailOverflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(detailOverflow <= 0, `the template's page is ${detailOverflow}px wider than a phone`);
+    await page.setViewportSize(LAPTOP);
 
-    // Delete, behind a confirmation that names every language; Escape backs out first.
+    // Delete, behind a confirmation that names every language; if they cannot be looked up, it says so
+    // and names none. Escape backs out.
+    const lookupFails = allowConsoleError(/status of 503/);
+    await failNextApiCall(page, `/channels/${channel.id}/templates`, { query: { search: name } });
     await page.getByRole("button", { name: `Delete ${name}` }).click();
     const dialog = page.getByRole("dialog", { name: `Delete ${name}?` });
+    await expectText(dialog, "Its languages could not be looked up.");
+    lookupFails();
+    await expectText(dialog, "It is deleted in every language of this name.");
+    assert.ok(!(await dialog.innerText()).includes("It is deleted in en_US"), "no language named");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByRole("button", { name: `Delete ${name}` }).click();
     await expectText(dialog, "It is deleted in en_US.");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });

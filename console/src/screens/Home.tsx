@@ -1,6 +1,6 @@
 import { Redirect } from "../router";
 
-/** The console opens on the channels until the inbox exists. */
+/** The console opens on the inbox, where agents spend their day. */
 export function Home() {
-  return <Redirect to="/channels" />;
+  return <Redirect to="/inbox" />;
 }

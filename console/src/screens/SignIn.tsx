@@ -11,7 +11,15 @@ import type { OidcProvider } from "../config";
 import { beginSignIn } from "../oidc";
 import { navigate, useLocation } from "../router";
 import { hasExpired, readClaims, session } from "../session";
-import { ErrorNotice, Form, Notice, PageHeader, SubmitButton, TextField } from "../ui/components";
+import {
+  absoluteTime,
+  ErrorNotice,
+  Form,
+  Notice,
+  PageHeader,
+  SubmitButton,
+  TextField,
+} from "../ui/components";
 import { useDocumentTitle, useSubmission } from "../ui/hooks";
 
 export function SignIn() {
@@ -69,12 +77,16 @@ export function SignIn() {
           error={signIn.errors.fields.token}
           hint={
             config.devToken && token === config.devToken
-              ? "Pre-filled with the local stack's dev token (workspace ws_local_dev, valid 12 hours)."
+              ? devTokenHint(config.devToken)
               : "A JWT from your identity provider whose claims name your workspace (workspace_id or custom:workspace_id)."
           }
         />
         <div class="form__actions">
-          <SubmitButton busy={signIn.busy} busyLabel="Checking the token">
+          <SubmitButton
+            busy={signIn.busy}
+            busyLabel="Checking the token"
+            tone={config.oidc ? "secondary" : "primary"}
+          >
             Use this token
           </SubmitButton>
         </div>
@@ -94,20 +106,44 @@ function ProviderSignIn({ provider, next }: { provider: OidcProvider; next: stri
     <div class="provider-sign-in">
       <p>Your workspace's people sign in with {provider.name}, which gives the console its token.</p>
       {state.error !== null && <ErrorNotice title="Sign-in could not start" error={state.error} />}
-      <button type="button" class="button" onClick={start} disabled={state.busy} aria-busy={state.busy}>
+      <button
+        type="button"
+        class="button button--primary"
+        onClick={start}
+        disabled={state.busy}
+        aria-busy={state.busy}
+      >
         {state.busy ? `Opening ${provider.name}…` : `Sign in with ${provider.name}`}
       </button>
     </div>
   );
 }
 
+function devTokenHint(devToken: string): string {
+  const claims = readClaims(devToken);
+  const expiresAt = claims?.expiresAt;
+  const validity = !expiresAt
+    ? "no expiry"
+    : hasExpired(claims)
+      ? `expired ${absoluteTime(expiresAt)}: restart the stack for a new one`
+      : `valid until ${absoluteTime(expiresAt)}`;
+  return `Pre-filled with the local stack's dev token (workspace ${claims?.workspaceId ?? "unknown"}, ${validity}).`;
+}
+
 function fieldError(message: string): ApiError {
   return new ApiError(422, "validation_error", "The token cannot be used.", [{ field: "token", message }]);
 }
 
-/** Only a path inside the console, never another site, nor back to signing in. */
+/**
+ * Only a path inside the console, never another site, nor back to signing in; else the console's home.
+ * "//host" names another site, and so do "/\host" and a tab or newline after the slash, which URLs drop.
+ */
 export function safeNextPath(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in")
+  return next &&
+    next.startsWith("/") &&
+    !next.startsWith("//") &&
+    !/[\\\u0000-\u001f]/.test(next) &&
+    !next.startsWith("/sign-in")
     ? next
-    : "/channels";
+    : "/";
 }

@@ -368,6 +368,12 @@ export function ConfirmDialog({
 }
 
 const absoluteFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A moment as the user's locale writes it, to the minute. */
+export function absoluteTime(date: Date): string {
+  return absoluteFormat.format(date);
+}
+
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 365 * 24 * 3600],
@@ -392,7 +398,7 @@ export function Time({ iso, never = "never" }: { iso: string | null | undefined;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return <span>{iso}</span>;
   return (
-    <time dateTime={iso} title={absoluteFormat.format(date)}>
+    <time dateTime={iso} title={absoluteTime(date)}>
       {relativeTime(date)}
     </time>
   );

@@ -51,13 +51,18 @@ export interface PagedList<Item> {
   status: "loading" | "error" | "ready";
   items: Item[];
   error: unknown;
+  /** The first page is asked again (a reload, other filters) while the old items stay on screen. */
+  reloading: boolean;
   hasMore: boolean;
   loadingMore: boolean;
   loadMore: () => void;
   reload: () => void;
 }
 
-/** A list the API pages with `next_cursor`: the first page, then more on request. */
+/**
+ * A list the API pages with `next_cursor`: the first page, then more on request. Asking for the first page
+ * again (`reload`, a change of `deps`) keeps the items on screen until the answer replaces them.
+ */
 export function usePagedList<Item>(
   loadPage: (cursor: string | null, signal: AbortSignal) => Promise<Page<Item>>,
   deps: readonly unknown[],
@@ -65,6 +70,7 @@ export function usePagedList<Item>(
   const [items, setItems] = useState<Item[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [status, setStatus] = useState<PagedList<Item>["status"]>("loading");
+  const [reloading, setReloading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [version, setVersion] = useState(0);
@@ -75,8 +81,9 @@ export function usePagedList<Item>(
   useEffect(() => {
     const controller = new AbortController();
     moreController.current?.abort();
-    setStatus("loading");
-    setItems([]);
+    setStatus((previous) => (previous === "ready" ? "ready" : "loading"));
+    setReloading(true);
+    setError(null);
     setLoadingMore(false);
     loadRef.current(null, controller.signal).then(
       (page) => {
@@ -84,18 +91,24 @@ export function usePagedList<Item>(
         setItems(page.items);
         setCursor(page.next_cursor);
         setStatus("ready");
+        setReloading(false);
       },
       (failure: unknown) => {
         if (controller.signal.aborted) return;
+        // The old items answered other filters, or are what failed to refresh: not shown under the error.
+        setItems([]);
+        setCursor(null);
         setError(failure);
         setStatus("error");
+        setReloading(false);
       },
     );
     return () => controller.abort();
   }, [...deps, version]);
 
   const loadMore = useCallback(() => {
-    if (cursor === null || loadingMore) return;
+    // While the first page is asked again, the cursor belongs to the list being replaced.
+    if (cursor === null || loadingMore || reloading) return;
     const controller = new AbortController();
     moreController.current = controller;
     setLoadingMore(true);
@@ -113,10 +126,19 @@ export function usePagedList<Item>(
         setLoadingMore(false);
       },
     );
-  }, [cursor, loadingMore]);
+  }, [cursor, loadingMore, reloading]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  return { status, items, error, hasMore: cursor !== null, loadingMore, loadMore, reload };
+  return {
+    status,
+    items,
+    error,
+    reloading: status === "ready" && reloading,
+    hasMore: cursor !== null && !reloading,
+    loadingMore,
+    loadMore,
+    reload,
+  };
 }
 
 export interface Submission<Result> {

@@ -1,6 +1,6 @@
 /** Configure a channel: its details, its API key (view, replace, refresh), and disconnecting it. */
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { type Channel, CHANNEL_ERROR_FIELDS, type ChannelChanges } from "../../api/channels";
 import { describeError } from "../../api/errors";
 import { useConsole } from "../../context";
@@ -152,7 +152,22 @@ function ApiKeySection({ channel, onChannelChanged }: ChannelTabProps) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [replacement, setReplacement] = useState("");
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<"copied" | "select" | null>(null);
+  const keyInput = useRef<HTMLInputElement>(null);
+
+  // The clipboard API exists in secure contexts only (https, localhost): elsewhere, or refused, the key is
+  // selected for the user's own Ctrl+C.
+  const copy = async (key: string) => {
+    try {
+      if (!navigator.clipboard) throw new Error("no clipboard API on this origin");
+      await navigator.clipboard.writeText(key);
+      setCopied("copied");
+    } catch {
+      keyInput.current?.focus();
+      keyInput.current?.select();
+      setCopied("select");
+    }
+  };
 
   const confirm = async () => {
     setBusy(true);
@@ -160,7 +175,7 @@ function ApiKeySection({ channel, onChannelChanged }: ChannelTabProps) {
     try {
       if (asking === "view") {
         setShownKey((await api.channels.viewApiKey(channel.id)).api_key);
-        setCopied(false);
+        setCopied(null);
       } else if (asking === "refresh") {
         const updated = await api.channels.refreshApiKey(channel.id);
         onChannelChanged(updated);
@@ -216,24 +231,25 @@ function ApiKeySection({ channel, onChannelChanged }: ChannelTabProps) {
           <label for="revealed-key" class="field__label">
             Full API key
           </label>
-          <input id="revealed-key" class="key-reveal__value" readOnly value={shownKey} spellcheck={false} />
+          <input
+            id="revealed-key"
+            ref={keyInput}
+            class="key-reveal__value"
+            readOnly
+            value={shownKey}
+            spellcheck={false}
+          />
           <div class="button-row">
-            <button
-              type="button"
-              class="button button--secondary"
-              onClick={() =>
-                void navigator.clipboard.writeText(shownKey).then(
-                  () => setCopied(true),
-                  () => setCopied(false),
-                )
-              }
-            >
-              {copied ? "Copied" : "Copy"}
+            <button type="button" class="button button--secondary" onClick={() => void copy(shownKey)}>
+              {copied === "copied" ? "Copied" : "Copy"}
             </button>
             <button type="button" class="button button--secondary" onClick={() => setShownKey(null)}>
               Hide the key
             </button>
           </div>
+          <p class="field__hint" role="status">
+            {copied === "select" && "The key is selected: copy it with Ctrl+C (⌘C on a Mac)."}
+          </p>
         </div>
       )}
 

@@ -68,7 +68,7 @@ export function ContactList() {
         </button>
       </form>
       <div aria-live="polite">
-        {contacts.status === "loading" && <Loading label="Searching" />}
+        {(contacts.status === "loading" || contacts.reloading) && <Loading label="Searching" />}
         {contacts.status === "error" && (
           <ErrorNotice
             title="Could not search the contacts"
@@ -76,12 +76,12 @@ export function ContactList() {
             onRetry={contacts.reload}
           />
         )}
-        {contacts.status === "ready" && contacts.items.length === 0 && (
+        {contacts.status === "ready" && !contacts.reloading && contacts.items.length === 0 && (
           <div class="empty">
             <p>{applied ? `No contact matches “${applied}”.` : "No contact yet."}</p>
           </div>
         )}
-        {contacts.status === "ready" && contacts.items.length > 0 && (
+        {contacts.status === "ready" && !contacts.reloading && contacts.items.length > 0 && (
           <p class="muted">
             {applied ? `Contacts matching “${applied}”` : "All contacts"}
             {contacts.hasMore ? "" : `: ${contacts.items.length}`}
@@ -89,7 +89,7 @@ export function ContactList() {
         )}
       </div>
       {contacts.items.length > 0 && (
-        <ul class="contact-rows" aria-label="Contacts found">
+        <ul class="contact-rows" aria-label="Contacts found" aria-busy={contacts.reloading}>
           {contacts.items.map((contact) => (
             <li class="contact-row" key={contact.id}>
               <div>

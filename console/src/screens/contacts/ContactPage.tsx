@@ -78,7 +78,13 @@ export function ContactPage({ params }: { params: RouteParams }) {
           </div>
         </dl>
       </div>
-      <Conversations contact={data} channels={channelList} loading={channels.status === "loading"} />
+      <Conversations
+        contact={data}
+        channels={channelList}
+        loading={channels.status === "loading"}
+        channelsError={channels.status === "error" ? channels.error : null}
+        onRetryChannels={channels.reload}
+      />
       <EditForm contact={data} onSaved={contact.status === "ready" ? contact.replace : () => undefined} />
     </section>
   );
@@ -88,14 +94,26 @@ function Conversations({
   contact,
   channels,
   loading,
+  channelsError,
+  onRetryChannels,
 }: {
   contact: Contact;
   channels: Channel[];
   loading: boolean;
+  /** The channels' names could not be loaded: the links name channel ids until a retry works. */
+  channelsError: unknown;
+  onRetryChannels: () => void;
 }) {
   return (
     <section class="block" aria-labelledby="conversations-heading">
       <h2 id="conversations-heading">Conversations</h2>
+      {channelsError != null && contact.channels.length > 0 && (
+        <ErrorNotice
+          title="Could not load the channels' names"
+          error={channelsError}
+          onRetry={onRetryChannels}
+        />
+      )}
       {contact.channels.length === 0 ? (
         <p class="muted">No conversation yet.</p>
       ) : (

@@ -391,14 +391,17 @@ function SettingsForm({
 function DeleteSection({ channel, template }: { channel: Channel; template: Template }) {
   const { api } = useConsole();
   const [asking, setAsking] = useState(false);
-  const [languages, setLanguages] = useState<string[] | null>(null);
+  // The name's languages, for the confirmation; `failed` when they could not be looked up.
+  const [languages, setLanguages] = useState<string[] | { failed: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
   const ask = () => {
     setAsking(true);
     setLanguages(null);
-    api.templates.languagesOf(channel.id, template.name).then(setLanguages, () => setLanguages([]));
+    api.templates
+      .languagesOf(channel.id, template.name)
+      .then(setLanguages, (failure: unknown) => setLanguages({ failed: failure }));
   };
   const remove = async () => {
     setBusy(true);
@@ -416,7 +419,6 @@ function DeleteSection({ channel, template }: { channel: Channel; template: Temp
   };
 
   if (channel.status !== "active") return null;
-  const known = languages ?? [];
   return (
     <section class="block block--danger" aria-labelledby="delete-heading">
       <h2 id="delete-heading" tabIndex={-1}>
@@ -448,11 +450,18 @@ function DeleteSection({ channel, template }: { channel: Channel; template: Temp
         <p>
           {languages === null
             ? "Looking up its languages…"
-            : known.length > 1
-              ? `It is deleted in all ${known.length} languages: ${known.join(", ")}.`
-              : `It is deleted in ${known[0] ?? template.language}.`}{" "}
+            : !Array.isArray(languages)
+              ? "It is deleted in every language of this name."
+              : languages.length > 1
+                ? `It is deleted in all ${languages.length} languages: ${languages.join(", ")}.`
+                : `It is deleted in ${languages[0] ?? template.language}.`}{" "}
           WhatsApp blocks the name for about 30 days, so a new template can't take it at once.
         </p>
+        {languages !== null && !Array.isArray(languages) && (
+          <Notice tone="warning">
+            Its languages could not be looked up. {describeError(languages.failed)}
+          </Notice>
+        )}
       </ConfirmDialog>
     </section>
   );

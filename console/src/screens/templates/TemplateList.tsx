@@ -1,7 +1,7 @@
 /** A channel's templates: search and the API's filters, paging, Sync with 360dialog, and each template's
  * status, rejection reason, category, language, last sync and whether agents may send it (a switch). */
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Channel } from "../../api/channels";
 import { describeError } from "../../api/errors";
 import { NO_TEMPLATE_FILTERS, type Template, type TemplateFilters } from "../../api/templates";
@@ -60,10 +60,15 @@ const fromTristate = (value: Tristate): boolean | null => (value === "" ? null :
 
 function TemplatesPanel({ channel }: { channel: Channel }) {
   const { api } = useConsole();
+  // The filters live in the address, so a filtered list can be bookmarked, shared and reloaded, and the
+  // browser's back and forward buttons step through them.
   const { query } = useLocation();
-  const [filters, setFilters] = useState<TemplateFilters>(() => filtersFrom(query));
+  const queryText = query.toString();
+  const filters = useMemo(() => filtersFrom(new URLSearchParams(queryText)), [queryText]);
   const [search, setSearch] = useState(filters.search);
   const [language, setLanguage] = useState(filters.language);
+  useEffect(() => setSearch(filters.search), [filters.search]);
+  useEffect(() => setLanguage(filters.language), [filters.language]);
   const [version, setVersion] = useState(0);
   const [lastSyncedAt, setLastSyncedAt] = useState<string | null | undefined>(undefined);
   const [changed, setChanged] = useState<Record<string, Template>>({});
@@ -73,22 +78,22 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
   }>({ busy: false, outcome: null });
   const active = channel.status === "active";
 
+  // A choice is a step back can undo; typing replaces the address's filters instead of adding a step.
+  const apply = (next: Partial<TemplateFilters>, { replace = false } = {}) => {
+    const current = filtersFrom(new URLSearchParams(window.location.search));
+    const wanted = queryOf({ ...current, ...next });
+    if (wanted !== queryOf(current)) navigate(`${templatesPath(channel.id)}${wanted}`, { replace });
+  };
+
   // Typing pauses before the list is asked again.
   useEffect(() => {
+    if (search === filters.search && language.trim() === filters.language) return;
     const timer = window.setTimeout(
-      () => setFilters((current) => ({ ...current, search, language: language.trim() })),
+      () => apply({ search, language: language.trim() }, { replace: true }),
       300,
     );
     return () => window.clearTimeout(timer);
   }, [search, language]);
-
-  // The filters live in the address, so a filtered list can be bookmarked, shared and reloaded.
-  useEffect(() => {
-    const wanted = queryOf(filters);
-    if (wanted !== queryOf(filtersFrom(new URLSearchParams(window.location.search)))) {
-      navigate(`${templatesPath(channel.id)}${wanted}`, { replace: true });
-    }
-  }, [filters, channel.id]);
 
   const list = usePagedList(
     async (cursor, signal) => {
@@ -120,12 +125,11 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
     }
   };
 
-  const update = (next: Partial<TemplateFilters>) => setFilters((current) => ({ ...current, ...next }));
   const filtered = queryOf(filters) !== "";
   const clear = () => {
     setSearch("");
     setLanguage("");
-    setFilters(NO_TEMPLATE_FILTERS);
+    apply(NO_TEMPLATE_FILTERS);
   };
 
   return (
@@ -161,7 +165,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
         aria-label="Filter templates"
         onSubmit={(event) => {
           event.preventDefault();
-          setFilters((current) => ({ ...current, search, language: language.trim() }));
+          apply({ search, language: language.trim() }, { replace: true });
         }}
       >
         <div class="field filters__search">
@@ -181,7 +185,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
           name="status"
           value={filters.status}
           options={[{ value: "", label: "Any" }, ...STATUSES.map(({ value, label }) => ({ value, label }))]}
-          onValue={(status) => update({ status })}
+          onValue={(status) => apply({ status })}
         />
         <SelectField
           label="Category"
@@ -191,7 +195,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
             { value: "", label: "Any" },
             ...Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label })),
           ]}
-          onValue={(category) => update({ category })}
+          onValue={(category) => apply({ category })}
         />
         <div class="field">
           <label for="template-language" class="field__label">
@@ -221,7 +225,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
             { value: "true", label: "Enabled" },
             { value: "false", label: "Disabled" },
           ]}
-          onValue={(value) => update({ enabled: fromTristate(value) })}
+          onValue={(value) => apply({ enabled: fromTristate(value) })}
         />
         <SelectField<Tristate>
           label="Offered to agents"
@@ -232,7 +236,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
             { value: "true", label: "Offered" },
             { value: "false", label: "Not offered" },
           ]}
-          onValue={(value) => update({ offered: fromTristate(value) })}
+          onValue={(value) => apply({ offered: fromTristate(value) })}
         />
         {(filtered || search || language) && (
           <div class="filters__clear">
@@ -244,6 +248,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
       </form>
 
       {list.status === "loading" && <Loading label="Loading the templates" />}
+      {list.reloading && <Loading label="Updating the templates" />}
       {list.status === "error" && (
         <ErrorNotice title="Could not load the templates" error={list.error} onRetry={list.reload} />
       )}
@@ -260,7 +265,7 @@ function TemplatesPanel({ channel }: { channel: Channel }) {
         </div>
       )}
       {list.status === "ready" && list.items.length > 0 && (
-        <table class="table templates">
+        <table class="table templates" aria-busy={list.reloading}>
           <caption class="visually-hidden">Templates{filtered ? ", filtered" : ""}</caption>
           <thead>
             <tr>
