@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -21,6 +20,7 @@ from infra.local.facts import STACK_FACTS_FILE
 from infra.local.jwt_issuer import LocalJwtIssuer
 from infra.local.process import LocalStackProcess, free_port, start_local_stack_process
 from infra.local.stack import REPO_ROOT
+from tests.html_forms import FormInputs
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 
@@ -133,23 +133,6 @@ def test_the_gateway_publishes_the_issuer_keys(api: httpx.Client, stack: LocalSt
     assert [key["kid"] for key in jwks["keys"]] == [stack.issuer.key_id]
 
 
-class FormInputs(HTMLParser):
-    """What a browser submits from a page's form: its action and each named input's value."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.action = ""
-        self.values: dict[str, str] = {}
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.action = attributes.get("action") or ""
-        elif tag == "input" and attributes.get("name"):
-            self.values[attributes["name"] or ""] = attributes.get("value") or ""
-
-
 def test_the_hosted_sign_in_gives_tokens_the_api_accepts(api: httpx.Client, stack: LocalStackProcess) -> None:
     configuration = api.get("/local-issuer/.well-known/openid-configuration").json()
     verifier = secrets.token_urlsafe(32)
@@ -170,7 +153,7 @@ def test_the_hosted_sign_in_gives_tokens_the_api_accepts(api: httpx.Client, stac
     )
     form = FormInputs(page.text)
     signed_in = api.post(
-        form.action, data=form.values | {"action": "sign_in", "email": "e2e@wachannel.local"}
+        form.action, data=form.fields | {"action": "sign_in", "email": "e2e@wachannel.local"}
     )
     location = signed_in.headers["location"]
     answer = parse_qs(urlsplit(location).query)

@@ -4,7 +4,6 @@ drive it, and each refusal RFC 6749 and RFC 7636 ask for."""
 import logging
 import time
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +23,7 @@ from infra.local.jwt_issuer import (
     LocalJwtIssuer,
 )
 from infra.local.sign_in import WORKSPACE_ID_PATTERN, sign_in_routes
+from tests.html_forms import FormInputs
 from wachannel.http import _WORKSPACE_ID
 
 GATEWAY_URL = "http://127.0.0.1:3000"
@@ -93,28 +93,11 @@ def _query(**changes: str | None) -> dict[str, str]:
     return query
 
 
-class SignInForm(HTMLParser):
-    """The page's form as a browser submits it: its action and every named input's value."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.action = attributes["action"] or ""
-        elif tag == "input" and attributes.get("name"):
-            self.fields[attributes["name"] or ""] = attributes.get("value") or ""
-
-
 def _submit(client: TestClient, query: dict[str, str], **fields: str) -> httpx.Response:
     """Opens the sign-in page and submits its form with `fields` changed (Sign in, by default)."""
     page = client.get(AUTHORIZE_PATH, params=query)
     assert page.status_code == 200, page.text
-    form = SignInForm(page.text)
+    form = FormInputs(page.text)
     return client.post(form.action, data=form.fields | {"action": "sign_in"} | fields)
 
 
@@ -185,7 +168,7 @@ def test_a_browser_on_another_origin_may_read_the_issuers_documents(client: Test
 
 def test_the_sign_in_page_asks_for_a_workspace_and_an_email(client: TestClient) -> None:
     page = client.get(AUTHORIZE_PATH, params=_query())
-    form = SignInForm(page.text)
+    form = FormInputs(page.text)
 
     assert page.status_code == 200
     assert page.headers["content-security-policy"] == CSP
@@ -374,7 +357,7 @@ def test_a_bad_workspace_or_email_shows_the_page_again_with_the_error_at_the_fie
     client: TestClient, field: str, value: str
 ) -> None:
     response = _submit(client, _query(), **{field: value})
-    form = SignInForm(response.text)
+    form = FormInputs(response.text)
 
     assert response.status_code == 400
     assert "location" not in response.headers
