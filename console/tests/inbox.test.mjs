@@ -2,8 +2,9 @@
  * and the window's time left; the agent opens it (the customer's message is marked read), replies by
  * keyboard, watches the ticks move, sees the customer's reaction come and go, sends a file; a customer
  * whose last message is more than a day old only gets a template, prefilled from the contact, with a live
- * preview, and the simulator receives the rendered text. Then every message type, at laptop and phone
- * width. */
+ * preview, and the simulator receives the rendered text. A customer without any name still gets a
+ * template that resolves, a sync that replaces the chosen template chooses another, a refused send puts
+ * the focus on the value to fix, and a send 360dialog reports failed says why. Then every message type. */
 
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
@@ -58,6 +59,8 @@ function png(width = 96, height = 64) {
 }
 
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
+/** A 1×1 lossless WebP, for a sticker the browser can draw. */
+const WEBP = "UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==";
 
 async function sentAtSimulator(simulator, number) {
   return simulator.admin("GET", `/numbers/${number.phone_number}/messages`);
@@ -72,6 +75,51 @@ async function eventually(check, what, timeout = 30_000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   assert.fail(`timed out waiting for ${what}`);
+}
+
+/** The thread shows its newest message whole: it keeps to the bottom while nobody has scrolled up, also
+ * when photos and players take their size late or the screen narrows. */
+async function assertNewestInView(thread) {
+  const below = await thread.evaluate(async (element) => {
+    // The thread follows a change of size before the next paint: two frames are plenty.
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const newest = element.querySelector(".messages > li:last-child");
+    return Math.round(newest.getBoundingClientRect().bottom - element.getBoundingClientRect().bottom);
+  });
+  assert.ok(below <= 0, `the newest message ends ${below}px below what the thread shows`);
+}
+
+/** WCAG's contrast ratio of an element's text with its own background, both seen through the opacity of
+ * the element and its ancestors over the nearest opaque background behind them. */
+async function textContrast(locator) {
+  return locator.evaluate((element) => {
+    const rgba = (css) => {
+      const [r, g, b, a = 1] = css.match(/[\d.]+/g).map(Number);
+      return { rgb: [r, g, b], a };
+    };
+    const style = getComputedStyle(element);
+    let opacity = Number(style.opacity);
+    let backdrop = [255, 255, 255];
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      const background = rgba(getComputedStyle(node).backgroundColor);
+      if (background.a === 1) {
+        backdrop = background.rgb;
+        break;
+      }
+      opacity *= Number(getComputedStyle(node).opacity);
+    }
+    const seen = (rgb) => rgb.map((value, i) => opacity * value + (1 - opacity) * backdrop[i]);
+    const luminance = (rgb) => {
+      const [r, g, b] = rgb.map((value) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const text = luminance(seen(rgba(style.color).rgb));
+    const background = luminance(seen(rgba(style.backgroundColor).rgb));
+    return (Math.max(text, background) + 0.05) / (Math.min(text, background) + 0.05);
+  });
 }
 
 consoleTest(
@@ -133,6 +181,7 @@ consoleTest(
     const photo = thread.getByRole("img", { name: "Photo: The box arrived like this" });
     await photo.waitFor({ timeout: 45_000 });
     await page.waitForFunction((img) => img.complete && img.naturalWidth === 96, await photo.elementHandle());
+    await assertNewestInView(thread);
     // Marking the newest read marks all before it (the three share a second: the API's order decides).
     const ids = [hello, image, location].map((answer) => answer.message_id);
     const [receipt] = await eventually(async () => {
@@ -163,6 +212,17 @@ consoleTest(
       1,
     );
     await expectText(item, "You: Yes, it ships today.", 15_000);
+
+    // Reply and React are quiet until a message is pointed at, and readable all the same (WCAG AA).
+    assert.ok(await page.evaluate(() => matchMedia("(hover: hover)").matches), "a device that can hover");
+    await page.mouse.move(0, 0);
+    const helloBubble = thread
+      .locator("article.bubble--in")
+      .filter({ hasText: "Hi, is my order on its way?" });
+    for (const name of ["Reply to the customer's message", "React to the customer's message"]) {
+      const contrast = await textContrast(helloBubble.getByRole("button", { name }));
+      assert.ok(contrast >= 4.5, `${name}: contrast ${contrast.toFixed(2)}:1, below WCAG AA's 4.5:1`);
+    }
 
     // The customer reacts to the reply, then takes the reaction back.
     const replyId = sent.find((m) => m.rendered_text?.startsWith("Yes, it ships")).id;
@@ -196,6 +256,12 @@ consoleTest(
     const documentBubble = thread.locator('article.bubble--out[data-type="document"]');
     await expectText(documentBubble, "invoice-42.pdf");
     await expectText(documentBubble.locator(".quote"), "The box arrived like this");
+    // The agent's own file opens from the bucket's copy, as a customer's does.
+    const ownFile = documentBubble.getByRole("link", { name: "invoice-42.pdf" });
+    await ownFile.waitFor();
+    const copy = await fetch(await ownFile.getAttribute("href"));
+    assert.equal(copy.status, 200);
+    assert.deepEqual(Buffer.from(await copy.arrayBuffer()), PDF);
     await eventually(async () => {
       const document = (await sentAtSimulator(simulator, number)).find((m) => m.type === "document");
       return document?.rendered_text === "Your invoice, with a discount for the box";
@@ -203,7 +269,7 @@ consoleTest(
 
     // The same conversation on a phone: the thread alone, nothing wider than the screen.
     await page.setViewportSize(PHONE);
-    await thread.evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await assertNewestInView(thread);
     await shot("inbox-thread-phone");
     let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the thread is ${overflow}px wider than a phone`);
@@ -278,6 +344,72 @@ consoleTest(
   { timeout: 240_000 },
 );
 
+consoleTest(
+  "a template for a customer without a name, a template a sync replaced, a send that fails",
+  async ({ page, api, simulator }) => {
+    const number = await simulator.newNumber("cloud");
+    const channel = await api.connect(number, { name: `Parcels ${number.phone_number.slice(-4)}` });
+    const putTemplate = (name, text, status = "APPROVED") =>
+      simulator.admin("PUT", `/numbers/${number.phone_number}/templates/${name}/en`, {
+        category: "UTILITY",
+        status,
+        components: [{ type: "BODY", text, example: { body_text: [["Anna", "#1001"]] } }],
+      });
+    await putTemplate("order_update", "Hi {{1}}, your order {{2}} is on its way.");
+    // 360dialog accepts what is sent, then reports it failed.
+    await simulator.admin("PUT", `/numbers/${number.phone_number}/outbound`, {
+      fail: { code: 131026, title: "Message undeliverable" },
+    });
+    // A customer with no WhatsApp profile name, whose last message is 25 hours old.
+    const customer = newCustomer();
+    await simulator.customerSays(number, {
+      from: customer,
+      profile_name: null,
+      text: "Where is my parcel?",
+      timestamp: Math.floor(Date.now() / 1000) - DAY_SECONDS - 3600,
+    });
+
+    await signIn(page);
+    await page.goto(`${process.env.CONSOLE_URL}inbox?channel=${channel.id}`);
+    await page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByRole("link", { name: new RegExp(customer) })
+      .click();
+    await page.getByRole("heading", { name: `+${customer}`, level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Sync templates from 360dialog" }).click();
+    const templateForm = page.getByRole("form", { name: "Send a template" });
+    const preview = templateForm.getByRole("region", { name: "Preview for this contact" });
+    // No name at all: the greeting's fallback fills it, so the prefill resolves.
+    assert.equal(await templateForm.getByLabel("Body {{1}}").inputValue(), "{{contact.name|there}}");
+    await expectText(preview, "Hi there, your order {{2}} is on its way.");
+
+    // A sync replaces the chosen template by another, as many as before: the other one is chosen.
+    await putTemplate("order_update", "Hi {{1}}, your order {{2}} is on its way.", "PAUSED");
+    await putTemplate("parcel_update", "Hello {{1}}, parcel {{2}} has left our store.");
+    await page.getByRole("button", { name: "Sync templates from 360dialog" }).click();
+    await expectText(preview, "Hello there, parcel {{2}} has left our store.");
+    assert.equal(await templateForm.getByLabel("Template").inputValue(), "parcel_update|en");
+
+    // A refused send takes the focus to the first value to fill in.
+    await templateForm.getByRole("button", { name: "Send the template" }).click();
+    assert.match(await fieldError(page, "Body {{2}}"), /WhatsApp would show \{\{2\}\} to the customer/);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("name")),
+      "parameters.body.1",
+    );
+    await page.keyboard.type("#4711");
+    await templateForm.getByRole("button", { name: "Send the template" }).click();
+
+    // 360dialog reports the template failed: the thread says why.
+    const thread = page.getByRole("log", { name: `Messages with +${customer}` });
+    const sent = thread.locator('article.bubble--out[data-type="template"]');
+    await expectText(sent, "Hello there, parcel #4711 has left our store.");
+    await thread.locator('article.bubble--out[data-status="failed"]').waitFor();
+    await expectText(sent.getByRole("note"), "Not delivered: Message undeliverable (code 131026)");
+  },
+  { timeout: 180_000 },
+);
+
 consoleTest("every message type is shown as such", async ({ page, shot, api, simulator }) => {
   const number = await simulator.newNumber("on_premise");
   const channel = await api.connect(number, { name: "Every type" });
@@ -334,6 +466,14 @@ consoleTest("every message type is shown as such", async ({ page, shot, api, sim
     media: { mime_type: "application/pdf", filename: "receipt.pdf", content_base64: PDF.toString("base64") },
   });
   await says({ type: "audio", media: { mime_type: "audio/ogg" } });
+  // On-Premise sends a voice note as a type of its own; the API keeps it as audio with `voice: true`.
+  await says({ type: "voice", media: {} });
+  await says({ type: "video", media: { mime_type: "video/mp4", caption: "The unboxing" } });
+  await says({ type: "sticker", media: { mime_type: "image/webp", content_base64: WEBP } });
+  await says({
+    type: "system",
+    system: { type: "customer_identity_changed", body: "Dora Quinn's security code changed." },
+  });
   await says({ type: "unsupported" });
 
   await signIn(page);
@@ -361,6 +501,17 @@ consoleTest("every message type is shown as such", async ({ page, shot, api, sim
   await expectText(thread.locator("article").filter({ hasText: "I saw your ad" }), "Came from an ad");
   await expectText(bubble("document"), "receipt.pdf", 45_000);
   await thread.locator('article[data-type="document"] a.media__link').waitFor({ timeout: 45_000 });
-  await thread.locator('article[data-type="audio"] audio').waitFor({ timeout: 45_000 });
+  await thread.locator('article[data-type="audio"] audio[aria-label="Audio"]').waitFor({ timeout: 45_000 });
+  await thread
+    .locator('article[data-type="audio"] audio[aria-label="Voice message"]')
+    .waitFor({ timeout: 45_000 });
+  // The simulator's made-up bytes are no film the browser can play: the video is offered as a link.
+  await expectText(bubble("video"), "The browser cannot show this video: Open the video", 45_000);
+  await expectText(bubble("video"), "The unboxing");
+  const sticker = bubble("sticker").getByRole("img", { name: "Sticker" });
+  await sticker.waitFor({ timeout: 45_000 });
+  await page.waitForFunction((img) => img.complete && img.naturalWidth === 1, await sticker.elementHandle());
+  await expectText(thread.locator('.event[data-type="system"]'), "Dora Quinn's security code changed.");
+  await assertNewestInView(thread);
   await shot("inbox-message-types");
 });

@@ -383,11 +383,12 @@ function examples(template: Template): { header: string[]; body: string[]; butto
 }
 
 /** The values a send starts with: the workspace's saved defaults; where there are none, the first
- * value of the body greets the contact by a dynamic variable the API fills in. */
+ * value of the body greets the contact by a dynamic variable the API fills in, with a fallback for a
+ * contact without any name, so that the prefill always resolves. */
 export function prefilledValues(template: Template, contact: Contact): Values {
   const counts = template.parameter_count;
   const defaults = template.parameter_defaults;
-  const greeting = contact.first_name ? "{{contact.first_name}}" : "{{contact.name}}";
+  const greeting = contact.first_name?.trim() ? "{{contact.first_name}}" : "{{contact.name|there}}";
   const body = Array.from({ length: counts.body ?? 0 }, (_, index) => defaults.body?.[index] ?? "");
   if (body.length > 0 && !(defaults.body?.length ?? 0)) body[0] = greeting;
   return {
@@ -484,15 +485,34 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
   });
   const keys = useIdempotencyKeys();
   const busyRef = useRef(false);
+  const form = useRef<HTMLFormElement>(null);
+  // Set by a refused send: once its errors are shown, the first value in error takes the focus.
+  const focusFirstError = useRef(false);
   const id = useId();
 
-  const available = templates.status === "ready" ? templates.data.items : [];
+  const offered = templates.status === "ready" ? templates.data : null;
+  const available = offered?.items ?? [];
   const template = available.find((item) => `${item.name}|${item.language}` === selected) ?? null;
 
-  // The first template is chosen as soon as the list is there.
+  // The first template is chosen as soon as the list is there, and again whenever a new list (after a
+  // sync) no longer offers the chosen one.
   useEffect(() => {
     if (!template && available.length > 0) choose(`${available[0]!.name}|${available[0]!.language}`);
-  }, [available.length]);
+  }, [offered]);
+
+  useEffect(() => {
+    if (!focusFirstError.current) return;
+    focusFirstError.current = false;
+    (
+      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.current?.querySelector<HTMLElement>(".form__summary")
+    )?.focus();
+  }, [errors]);
+
+  const refuse = (refusal: FormErrors) => {
+    focusFirstError.current = true;
+    setErrors(refusal);
+  };
 
   const choose = (key: string) => {
     setSelected(key);
@@ -574,7 +594,11 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
   };
 
   const submit = async () => {
-    if (busyRef.current || !template) return;
+    if (busyRef.current) return;
+    if (!template) {
+      refuse({ summary: null, fields: { template: "Choose the template to send." } });
+      return;
+    }
     const missing: Record<string, string> = {};
     for (const field of fields) {
       if (!field.value.trim()) {
@@ -582,7 +606,7 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
       }
     }
     if (Object.keys(missing).length > 0) {
-      setErrors({ summary: "Every value of the template needs filling in.", fields: missing });
+      refuse({ summary: "Every value of the template needs filling in.", fields: missing });
       return;
     }
     busyRef.current = true;
@@ -603,7 +627,7 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
       onSent(sent);
       setValues(prefilledValues(template, contact));
     } catch (error) {
-      setErrors(formErrors(error, ["template", ...fields.map((field) => field.name)], TEMPLATE_ERROR_FIELDS));
+      refuse(formErrors(error, ["template", ...fields.map((field) => field.name)], TEMPLATE_ERROR_FIELDS));
     } finally {
       busyRef.current = false;
       setBusy(false);
@@ -651,6 +675,7 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
 
   return (
     <form
+      ref={form}
       class="composer__form template-form"
       noValidate
       aria-label="Send a template"
@@ -661,7 +686,7 @@ function TemplateForm({ channelId, contact, onSent }: ComposerProps) {
       }}
     >
       {errors.summary && (
-        <div class="notice notice--error" role="alert" tabIndex={-1}>
+        <div class="notice notice--error form__summary" role="alert" tabIndex={-1}>
           {errors.summary}
         </div>
       )}

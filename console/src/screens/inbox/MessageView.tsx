@@ -491,7 +491,8 @@ function MediaContent({ message }: { message: Message }) {
   const filename = str(media.filename);
   const isVoice = message.type === "voice" || (message.type === "audio" && media.voice === true);
   const label = isVoice ? "Voice message" : (TYPE_LABELS[message.type] ?? message.type);
-  // What the business sent is the business's own file: the API keeps no link to it for the inbox.
+  // A file the business sent by link or 360dialog media id has no copy in the bucket (no status), so no
+  // link; one sent from an upload is linked like a customer's.
   const ownFile = message.direction === "outbound" && !str(media.status);
   return (
     <div class="media">

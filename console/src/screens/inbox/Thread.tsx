@@ -138,7 +138,10 @@ function ThreadBody({
   const [readError, setReadError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const log = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
+  // The thread's size when it was last brought to its newest message.
+  const bottomSize = useRef("");
   const key = conversationKey(channelId, contact.id);
 
   const oldestFirst = useMemo(() => messages.items.slice().reverse(), [messages.items]);
@@ -202,8 +205,26 @@ function ThreadBody({
   const newestId = messages.items[0]?.id;
   useLayoutEffect(() => {
     const element = log.current;
-    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
+    if (element && stickToBottom.current) toBottom(element);
   }, [newestId, messages.status]);
+  // Photos, players and files take their size once loaded, and a narrower screen rewraps the bubbles:
+  // while the agent has not scrolled up, the newest message stays in view.
+  const ready = messages.status === "ready";
+  useEffect(() => {
+    const element = log.current;
+    if (!ready || !element || !list.current) return;
+    const observer = new ResizeObserver(() => {
+      if (stickToBottom.current) toBottom(element);
+    });
+    observer.observe(element);
+    observer.observe(list.current);
+    return () => observer.disconnect();
+  }, [ready]);
+
+  function toBottom(element: HTMLElement) {
+    element.scrollTop = element.scrollHeight;
+    bottomSize.current = sizeOf(element);
+  }
 
   const sent = (message: Message) => {
     stickToBottom.current = true;
@@ -264,6 +285,12 @@ function ThreadBody({
           aria-label={`Messages with ${name}`}
           onScroll={(event) => {
             const element = event.currentTarget;
+            // At a new size, the browser scrolls to keep what is shown in place (scroll anchoring), and that
+            // scroll may come before the ResizeObserver: it is not the agent's, so the thread stays down.
+            if (stickToBottom.current && sizeOf(element) !== bottomSize.current) {
+              toBottom(element);
+              return;
+            }
             stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 120;
           }}
         >
@@ -292,7 +319,7 @@ function ThreadBody({
           {oldestFirst.length === 0 && (
             <p class="muted thread__empty">No message in this conversation yet.</p>
           )}
-          <ol class="messages" aria-label="Messages">
+          <ol class="messages" ref={list} aria-label="Messages">
             {oldestFirst.map((message) => {
               const day = dayLabel(message.timestamp, now);
               const separator = day !== lastDay ? day : null;
@@ -369,6 +396,10 @@ function ThreadBody({
       )}
     </>
   );
+}
+
+function sizeOf(element: HTMLElement): string {
+  return `${element.scrollHeight}×${element.clientHeight}`;
 }
 
 /** Whether the tab is in front: a message that arrived while it was not is read once it is. */
