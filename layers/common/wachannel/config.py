@@ -1,30 +1,36 @@
-"""Settings read from the environment once per container and validated at cold start."""
+"""Settings read from the environment once per container and validated at cold start.
+
+Plain pydantic models over the environment, whose variable names match their fields' in any case: every
+field is a string or a number, so pydantic-settings would add nothing but tens of milliseconds of
+imports to each cold start."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 
 class ConfigurationError(RuntimeError):
     """A missing or malformed environment variable; raised at cold start, naming the variable."""
 
 
-class CoreSettings(BaseSettings):
-    """What every function that touches the table needs."""
+class EnvironmentSettings(BaseModel):
+    """Settings whose fields are environment variables (`TABLE_NAME` is `table_name`)."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class CoreSettings(EnvironmentSettings):
+    """What every function that touches the table needs."""
 
     table_name: str = Field(min_length=1)
 
 
-class Dialog360Settings(BaseSettings):
+class Dialog360Settings(EnvironmentSettings):
     """Where 360dialog lives; the local stack points these at its simulator."""
-
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
     dialog360_cloud_base_url: str = "https://waba-v2.360dialog.io"
     dialog360_on_premise_base_url: str = "https://waba.360dialog.io"
@@ -114,20 +120,19 @@ class TemplateFanOutSettings(CoreSettings):
     template_sync_queue_url: str = Field(min_length=1)
 
 
-class EventsSettings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
-
+class EventsSettings(EnvironmentSettings):
     event_bus_name: str = Field(min_length=1)
 
 
-SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+SettingsT = TypeVar("SettingsT", bound=EnvironmentSettings)
 
 
 @cache
 def load_settings(settings_class: type[SettingsT]) -> SettingsT:
     """Builds the settings once; a problem fails the cold start with the variables it concerns."""
+    environment = {name.lower(): value for name, value in os.environ.items()}
     try:
-        return settings_class()
+        return settings_class.model_validate(environment)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in e['loc']).upper()}: {e['msg']}" for e in error.errors()
