@@ -12,15 +12,11 @@ from tests.unit.dialog360_double import Dialog360Double
 from tests.unit.support import Api, load_function
 from tests.unit.webhook.conftest import Webhook, cloud_text, items_of
 from wachannel import aws
-from wachannel.clock import SystemClock
 from wachannel.domain.webhook_parsing import parse_webhook
-from wachannel.queues import SqsMediaQueue, SqsSendQueue, SqsTemplateSyncQueue
-from wachannel.services.inbound import InboundService
-from wachannel.services.template_events import TemplateEvents
+from wachannel.services.webhook_factory import inbound_service_over
 from wachannel.store.channels import ChannelRepository
 from wachannel.store.codec import to_item
 from wachannel.store.inbound import InboundRepository
-from wachannel.store.templates import TemplateRepository
 
 T0 = 1795000000
 WITH_NINTH_DIGIT, WITHOUT_NINTH_DIGIT = "5511987654321", "551187654321"
@@ -65,20 +61,6 @@ class ContactWriteOvertaken(InboundRepository):
         return super().put_contact(workspace_id, contact)
 
 
-def inbound_service(repository: InboundRepository) -> InboundService:
-    settings = load_function("webhook").settings
-    return InboundService(
-        repository=repository,
-        greetings=SqsSendQueue(settings.send_queue_url, aws.sqs),
-        media=SqsMediaQueue(settings.media_queue_url, aws.sqs),
-        template_events=TemplateEvents(
-            TemplateRepository(settings.table_name, aws.dynamodb),
-            SqsTemplateSyncQueue(settings.template_sync_queue_url, aws.sqs),
-        ),
-        clock=SystemClock(),
-    )
-
-
 def test_the_message_that_claimed_the_contact_but_wrote_it_second_adds_its_channel(
     webhook: Webhook, api: Api, dialog360: Dialog360Double
 ):
@@ -88,7 +70,7 @@ def test_the_message_that_claimed_the_contact_but_wrote_it_second_adds_its_chann
     assert registered is not None
     on_second = Webhook(webhook.module, second["id"], registered["headers"]["X-Webhook-Token"])
     answers = []
-    overtaken = inbound_service(
+    overtaken = inbound_service_over(
         ContactWriteOvertaken(
             lambda: answers.append(
                 on_second.deliver(cloud_text(WITHOUT_NINTH_DIGIT, "wamid.B", "two", T0 + 1))

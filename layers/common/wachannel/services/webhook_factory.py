@@ -22,9 +22,15 @@ def channel_repository() -> ChannelRepository:
 
 @cache
 def inbound_service() -> InboundService:
+    return inbound_service_over(InboundRepository(load_settings(WebhookSettings).table_name, aws.dynamodb))
+
+
+def inbound_service_over(repository: InboundRepository) -> InboundService:
+    """The inbound service wired to this function's queues, over `repository` (tests pass one that
+    interleaves a concurrent delivery)."""
     settings = load_settings(WebhookSettings)
     return InboundService(
-        repository=InboundRepository(settings.table_name, aws.dynamodb),
+        repository=repository,
         greetings=SqsSendQueue(settings.send_queue_url, aws.sqs),
         media=SqsMediaQueue(settings.media_queue_url, aws.sqs),
         template_events=TemplateEvents(
